@@ -1,0 +1,150 @@
+"""The composition root: builds every long-lived object once and owns their lifetimes.
+
+`assemble()` opens the database, the HTTP client, the sources, the service and the dispatcher in
+one AsyncExitStack and closes them in reverse order. `python -m bot run`, the console, the tests
+and the benchmarks all go through it, so they exercise the same wiring.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+import httpx
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.types import BotCommand, BotCommandScopeDefault
+
+from bot.config import Settings
+from bot.middleware import UserContext
+from bot.settings_service import SettingsService
+from bot.sources import Sources
+from bot.texts import Catalogue
+from bot.tracking import TrackingService
+from handlers import build_router
+from providers.base import Provider
+from providers.clock import Clock, system_clock
+from providers.demo import DemoProvider
+from providers.track17 import Track17Provider
+from storage import Database, open_database
+
+COMMANDS = ("add", "list", "status", "remove", "faq", "settings", "help")
+
+
+@dataclass(slots=True)
+class App:
+    settings: Settings
+    db: Database
+    sources: Sources
+    tracking: TrackingService
+    catalogue: Catalogue
+    settings_service: SettingsService
+    dispatcher: Dispatcher
+    bot: Bot | None
+    clock: Clock
+
+
+async def build_providers(
+    settings: Settings, stack: contextlib.AsyncExitStack, clock: Clock
+) -> list[Provider]:
+    """The configured sources, each with its own HTTP client (base URL and timeout from config)."""
+
+    async def client(base_url: str) -> httpx.AsyncClient:
+        return await stack.enter_async_context(
+            httpx.AsyncClient(base_url=base_url, timeout=settings.source_timeout_seconds)
+        )
+
+    providers: list[Provider] = []
+    if settings.track17_api_key is not None:
+        providers.append(
+            Track17Provider(
+                await client(settings.track17_api_url),
+                settings.track17_api_key.get_secret_value(),
+            )
+        )
+    if settings.demo_source:
+        providers.append(DemoProvider(clock))
+    return providers
+
+
+def build_dispatcher(
+    settings: Settings,
+    tracking: TrackingService,
+    catalogue: Catalogue,
+    settings_service: SettingsService,
+    fsm_storage: BaseStorage | None = None,
+) -> Dispatcher:
+    dispatcher = Dispatcher(
+        storage=fsm_storage or MemoryStorage(),
+        tracking=tracking,
+        catalogue=catalogue,
+        settings_service=settings_service,
+        order_pattern=settings.order_regex,
+        shop_name=settings.shop_name,
+    )
+    dispatcher.update.outer_middleware(UserContext(tracking, catalogue, settings.default_timezone))
+    dispatcher.include_router(build_router())
+    dispatcher.startup.register(set_commands)
+    return dispatcher
+
+
+async def set_commands(bot: Bot, catalogue: Catalogue) -> None:
+    """The commands menu in each language; the default scope gets the default language."""
+    for language in catalogue.languages:
+        texts = catalogue.for_language(language)
+        commands = [BotCommand(command=c, description=texts(f"cmd-{c}")) for c in COMMANDS]
+        await bot.set_my_commands(commands, BotCommandScopeDefault(), language_code=language)
+    texts = catalogue.for_language(None)
+    await bot.set_my_commands(
+        [BotCommand(command=c, description=texts(f"cmd-{c}")) for c in COMMANDS]
+    )
+
+
+def make_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+    assert settings.bot_token is not None
+    return Bot(
+        settings.bot_token.get_secret_value(),
+        session=session
+        or AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url)),
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+@contextlib.asynccontextmanager
+async def assemble(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    session: BaseSession | None = None,
+    providers: Sequence[Provider] | None = None,
+    with_bot: bool = True,
+) -> AsyncIterator[App]:
+    async with contextlib.AsyncExitStack() as stack:
+        db = await open_database(settings.database_url)
+        stack.push_async_callback(db.close)
+        chosen = (
+            list(providers)
+            if providers is not None
+            else await build_providers(settings, stack, clock)
+        )
+        sources = Sources(chosen, clock)
+        tracking = TrackingService(db, sources, clock, settings.poll_interval_seconds)
+        catalogue = Catalogue(default_language=settings.default_language)
+        settings_service = SettingsService(
+            db, clock, settings.quiet_hours, settings.default_timezone
+        )
+        dispatcher = build_dispatcher(settings, tracking, catalogue, settings_service)
+        bot = None
+        if with_bot and (settings.bot_token is not None or session is not None):
+            bot = make_bot(settings, session)
+            stack.push_async_callback(bot.session.close)
+        yield App(
+            settings, db, sources, tracking, catalogue, settings_service, dispatcher, bot, clock
+        )

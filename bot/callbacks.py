@@ -1,0 +1,54 @@
+"""Every CallbackData factory in one place: versioned prefixes, small integer ids, action enums.
+
+Data from a button is never trusted: handlers re-load the item by id AND the pressing user, and
+a button from an older version (another prefix) or a deleted item gets a polite answer.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class ItemAction(StrEnum):
+    OPEN = "o"
+    REFRESH = "r"
+    HISTORY = "h"
+    EXPLAIN = "e"
+    MUTE = "m"
+    UNMUTE = "u"
+    RENAME = "n"
+    DELETE = "d"
+    DELETE_YES = "y"
+    BACK = "b"
+
+
+class ItemCb(CallbackData, prefix="i1"):
+    action: ItemAction
+    item_id: int
+
+
+class PageCb(CallbackData, prefix="p1"):
+    page: int
+
+
+class FaqCb(CallbackData, prefix="f1"):
+    topic: str
+    status: str = ""
+
+
+class SettingsAction(StrEnum):
+    MENU = "menu"
+    LANGUAGE = "lang"
+    NOTIFY = "notify"
+    QUIET = "quiet"
+    TIMEZONE = "tz"
+
+
+class SettingsCb(CallbackData, prefix="s1"):
+    action: SettingsAction
+    value: str = ""
+
+
+KNOWN_PREFIXES = ("i1:", "p1:", "f1:", "s1:")

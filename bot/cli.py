@@ -1,0 +1,79 @@
+"""The command line: run the bot, chat in the terminal, migrate, or check the configuration.
+
+Exit codes: 0 fine, 2 configuration problem (one line on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.console import run_console
+from bot.logs import setup_logging
+from bot.runner import run_bot
+from storage import migrate
+
+EXIT_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="run",
+        choices=["run", "console", "migrate", "check-config"],
+        help="run: the Telegram bot (default); console: chat in the terminal with the demo "
+        "source; migrate: apply database migrations; check-config: validate settings",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    setup_logging(settings.log_level, settings.log_format)
+    if args.command == "check-config":
+        return _check_config(settings)
+    if args.command == "migrate":
+        return asyncio.run(_migrate(settings))
+    if args.command == "console":
+        return asyncio.run(run_console(settings))
+    if settings.bot_token is None:
+        print(
+            "BOT_TOKEN is not set: put the token from @BotFather into .env or the environment "
+            "(or try `make demo` to chat with the bot in the terminal).",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    return asyncio.run(run_bot(settings))
+
+
+def _check_config(settings: Settings) -> int:
+    sources = [
+        name
+        for name, on in (
+            ("17TRACK", settings.track17_enabled),
+            ("shop", settings.shop_enabled),
+            ("demo", settings.demo_source),
+        )
+        if on
+    ]
+    print(
+        f"Configuration OK. Database: {settings.database_url.split('://')[0]}; "
+        f"sources: {', '.join(sources) or 'none (codes cannot be tracked yet)'}; "
+        f"token: {'set' if settings.bot_token else 'NOT SET'}"
+    )
+    return 0
+
+
+async def _migrate(settings: Settings) -> int:
+    before, after = await migrate(settings.database_url)
+    print(f"Database schema: version {before} -> {after}")
+    return 0

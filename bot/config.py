@@ -1,0 +1,233 @@
+"""One flat settings class read from the environment and `.env`; every knob of the bot lives here.
+
+Bad values fail at start with a message naming the variable (see `describe_errors`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
+SUPPORTED_LANGUAGES = ("ru", "en")
+
+
+class QuietHours:
+    """A daily window like 23:00-08:00 (may cross midnight); `None` start means disabled."""
+
+    __slots__ = ("end", "start")
+
+    def __init__(self, start: time | None, end: time | None) -> None:
+        self.start = start
+        self.end = end
+
+    @classmethod
+    def parse(cls, raw: str) -> QuietHours:
+        value = raw.strip().lower()
+        if value in {"off", "none", "no", ""}:
+            return cls(None, None)
+        match = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", value)
+        if not match:
+            raise ValueError("expected HH:MM-HH:MM or 'off'")
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+            raise ValueError("hours 0-23, minutes 0-59")
+        return cls(time(h1, m1), time(h2, m2))
+
+    @property
+    def enabled(self) -> bool:
+        return self.start is not None and self.start != self.end
+
+    def contains(self, moment: time) -> bool:
+        if not self.enabled or self.start is None or self.end is None:
+            return False
+        if self.start < self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end
+
+    def __str__(self) -> str:
+        if not self.enabled or self.start is None or self.end is None:
+            return "off"
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    database_url: str = "sqlite:///data/bot.sqlite3"
+    redis_url: str | None = None
+    default_language: str = "ru"
+    default_timezone: str = "Europe/Moscow"
+    quiet_hours: str = "23:00-08:00"
+    log_level: str = "INFO"
+    log_format: str = "text"
+
+    track17_api_key: SecretStr | None = None
+    track17_api_url: str = "https://api.17track.net"
+    shop_api_url: str | None = None
+    shop_api_token: SecretStr | None = None
+    shop_name: str = ""
+    shop_order_pattern: str | None = None
+    shop_link_secret: SecretStr | None = None
+    demo_source: bool = False
+    demo_time_scale: float = Field(default=1.0, gt=0)
+
+    poll_tick_seconds: float = Field(default=30, gt=0)
+    poll_interval_seconds: float = Field(default=3600, gt=0)
+    source_timeout_seconds: float = Field(default=15, gt=0)
+    send_rate_per_second: float = Field(default=25, gt=0)
+    admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
+
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=0, le=65535)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+
+    @field_validator(
+        "redis_url", "shop_api_url", "shop_order_pattern", "webhook_url", mode="before"
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator(
+        "bot_token",
+        "track17_api_key",
+        "shop_api_token",
+        "shop_link_secret",
+        "webhook_secret",
+        mode="before",
+    )
+    @classmethod
+    def _empty_secret_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TOKEN_RE.fullmatch(value.get_secret_value()):
+            raise ValueError("does not look like a token from @BotFather (digits:secret)")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            if not all(p.lstrip("-").isdigit() for p in parts):
+                raise ValueError("expected comma-separated Telegram user ids")
+            return tuple(int(p) for p in parts)
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_scheme(cls, value: str) -> str:
+        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("expected sqlite:///path or postgresql://...")
+        return value
+
+    @field_validator("telegram_api_url", "track17_api_url", "shop_api_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("expected an http:// or https:// URL")
+        return value.rstrip("/") if value else value
+
+    @field_validator("default_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"expected one of {', '.join(SUPPORTED_LANGUAGES)}")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                "unknown time zone (expected an IANA name like Europe/Moscow)"
+            ) from exc
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        QuietHours.parse(value)
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value.upper()
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value.lower() not in {"text", "json"}:
+            raise ValueError("expected text or json")
+        return value.lower()
+
+    @field_validator("shop_order_pattern")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _shop_complete(self) -> Settings:
+        if self.shop_api_url and not self.shop_order_pattern:
+            raise ValueError("SHOP_ORDER_PATTERN is required when SHOP_API_URL is set")
+        return self
+
+    @property
+    def quiet(self) -> QuietHours:
+        return QuietHours.parse(self.quiet_hours)
+
+    @property
+    def order_regex(self) -> re.Pattern[str] | None:
+        return re.compile(self.shop_order_pattern) if self.shop_order_pattern else None
+
+    @property
+    def track17_enabled(self) -> bool:
+        return self.track17_api_key is not None
+
+    @property
+    def shop_enabled(self) -> bool:
+        return self.shop_api_url is not None
+
+
+class ConfigError(Exception):
+    """Configuration is unusable; the message names the variable and is safe to print."""
+
+
+def describe_errors(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        name = "_".join(str(p) for p in item["loc"]).upper() or "configuration"
+        message = str(item["msg"]).removeprefix("Value error, ")
+        parts.append(f"{name}: {message}")
+    return "; ".join(parts)
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(describe_errors(exc)) from None

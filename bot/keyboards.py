@@ -1,0 +1,188 @@
+"""Inline keyboards: pure functions of a view and the user's texts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import FaqCb, ItemAction, ItemCb, PageCb, SettingsAction, SettingsCb
+from bot.texts import FAQ_TOPICS, Texts
+from providers.statuses import CATALOGUE, Status
+
+
+def item_keyboard(item_id: int, muted: bool, texts: Texts) -> InlineKeyboardMarkup:
+    def button(key: str, action: ItemAction) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            text=texts(key), callback_data=ItemCb(action=action, item_id=item_id).pack()
+        )
+
+    mute = (
+        button("btn-unmute", ItemAction.UNMUTE) if muted else button("btn-mute", ItemAction.MUTE)
+    )
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [button("btn-refresh", ItemAction.REFRESH), button("btn-history", ItemAction.HISTORY)],
+            [button("btn-explain", ItemAction.EXPLAIN), mute],
+            [button("btn-rename", ItemAction.RENAME), button("btn-delete", ItemAction.DELETE)],
+        ]
+    )
+
+
+def back_keyboard(item_id: int, texts: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=texts("btn-back"),
+                    callback_data=ItemCb(action=ItemAction.BACK, item_id=item_id).pack(),
+                )
+            ]
+        ]
+    )
+
+
+def alert_keyboard(item_id: int, texts: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=texts("btn-history"),
+                    callback_data=ItemCb(action=ItemAction.HISTORY, item_id=item_id).pack(),
+                ),
+                InlineKeyboardButton(
+                    text=texts("btn-mute"),
+                    callback_data=ItemCb(action=ItemAction.MUTE, item_id=item_id).pack(),
+                ),
+            ]
+        ]
+    )
+
+
+def confirm_delete_keyboard(item_id: int, texts: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=texts("btn-delete-yes"),
+                    callback_data=ItemCb(action=ItemAction.DELETE_YES, item_id=item_id).pack(),
+                ),
+                InlineKeyboardButton(
+                    text=texts("btn-cancel"),
+                    callback_data=ItemCb(action=ItemAction.BACK, item_id=item_id).pack(),
+                ),
+            ]
+        ]
+    )
+
+
+def list_keyboard(
+    item_ids: Sequence[tuple[int, str]], page: int, pages: int, texts: Texts
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for number, (item_id, title) in enumerate(item_ids, start=1):
+        builder.button(
+            text=f"{number}. {title}"[:40],
+            callback_data=ItemCb(action=ItemAction.OPEN, item_id=item_id),
+        )
+    builder.adjust(2)
+    nav = []
+    if page > 0:
+        nav.append(
+            InlineKeyboardButton(
+                text=texts("btn-prev"), callback_data=PageCb(page=page - 1).pack()
+            )
+        )
+    if page + 1 < pages:
+        nav.append(
+            InlineKeyboardButton(
+                text=texts("btn-next"), callback_data=PageCb(page=page + 1).pack()
+            )
+        )
+    if nav:
+        builder.row(*nav)
+    return builder.as_markup()
+
+
+def faq_menu_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for topic in FAQ_TOPICS:
+        builder.button(text=texts(f"faq-{topic}-title"), callback_data=FaqCb(topic=topic))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def faq_statuses_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for status in Status:
+        label = texts(f"status-{status.value.replace('_', '-')}-label")
+        builder.button(
+            text=f"{CATALOGUE[status].emoji} {label}",
+            callback_data=FaqCb(topic="status", status=status.value),
+        )
+    builder.adjust(2)
+    builder.row(
+        InlineKeyboardButton(text=texts("btn-faq-menu"), callback_data=FaqCb(topic="menu").pack())
+    )
+    return builder.as_markup()
+
+
+def faq_back_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=texts("btn-faq-menu"), callback_data=FaqCb(topic="menu").pack()
+                )
+            ]
+        ]
+    )
+
+
+QUIET_PRESETS = ("23:00-08:00", "22:00-07:00", "00:00-09:00", "off")
+TIMEZONE_PRESETS = (
+    "Europe/Kaliningrad",
+    "Europe/Moscow",
+    "Europe/Samara",
+    "Asia/Yekaterinburg",
+    "Asia/Omsk",
+    "Asia/Novosibirsk",
+    "Asia/Krasnoyarsk",
+    "Asia/Irkutsk",
+    "Asia/Yakutsk",
+    "Asia/Vladivostok",
+    "Asia/Magadan",
+    "Asia/Kamchatka",
+)
+
+
+def settings_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+    def button(key: str, action: SettingsAction) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            text=texts(key), callback_data=SettingsCb(action=action).pack()
+        )
+
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [button("btn-settings-language", SettingsAction.LANGUAGE)],
+            [button("btn-settings-notify", SettingsAction.NOTIFY)],
+            [button("btn-settings-quiet", SettingsAction.QUIET)],
+            [button("btn-settings-timezone", SettingsAction.TIMEZONE)],
+        ]
+    )
+
+
+def settings_choices_keyboard(
+    action: SettingsAction, choices: Sequence[tuple[str, str]], texts: Texts
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for value, title in choices:
+        builder.button(text=title, callback_data=SettingsCb(action=action, value=value))
+    builder.adjust(2)
+    builder.row(
+        InlineKeyboardButton(
+            text=texts("btn-back"), callback_data=SettingsCb(action=SettingsAction.MENU).pack()
+        )
+    )
+    return builder.as_markup()

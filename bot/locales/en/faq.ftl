@@ -1,0 +1,89 @@
+## FAQ menu: one title (button), body and keyword list per topic.
+## Keywords are lower-case word beginnings, comma-separated; a question matches the topic whose
+## keywords it contains most.
+
+faq-menu-title =
+    <b>Questions and answers</b>
+    Pick a topic or just type your question.
+
+faq-statuses-title = 📋 What statuses mean
+faq-statuses-body =
+    <b>What statuses mean</b>
+    Shops and carriers name the steps differently; I bring them down to one list. Here is what each status means:
+faq-statuses-keywords = status, mean
+
+faq-not-tracked-title = 🔍 Number not tracked
+faq-not-tracked-body =
+    <b>The number is not tracked</b>
+
+    • <b>Check the number.</b> One extra or missing character and the carrier will not find it.
+    • <b>Wait 1–2 working days.</b> Data does not appear right after the seller hands the parcel over; for AliExpress orders it can take several days.
+    • <b>Ask the seller</b> whether the order has been sent and the number is right.
+    • <b>Ask the carrier.</b> Some international numbers only show up in the destination country, on the local post or courier website.
+
+    Some shipping methods have no tracking at all, such as untracked postal shipping. Then only the shop can tell you about the order.
+
+    I keep checking the number on my own and will message you as soon as data appears.
+faq-not-tracked-keywords = not tracked, not tracking, not being tracked, can't track, cannot track, can't find, can't be found, cannot find, no information, no info, no data, not found, doesn't work, invalid, wrong number, wrong code
+
+faq-stalled-title = ⏳ No updates for a while
+faq-stalled-body =
+    <b>No updates for a long time</b>
+
+    Gaps are normal: on the international leg and at customs a parcel can go several days without a new scan.
+
+    1. <b>Wait 1–2 working days.</b>
+    2. <b>Contact the seller or the shop's support</b> with your order number.
+    3. <b>Contact the carrier</b> with the tracking number.
+
+    Ordered on AliExpress? If the parcel still does not move, open a dispute before the buyer protection period ends: the tracking number proves the shipment.
+
+    If the silence goes on, I will remind you myself.
+faq-stalled-keywords = where is my, where's my, no update, not updated, hasn't updated, stuck, not moving, hasn't moved, taking long, taking so long, so long, delayed, lost
+
+faq-updates-title = 🔄 How often it updates
+faq-updates-body =
+    <b>How often the information updates</b>
+
+    I check your numbers on my own and message you as soon as a status changes: no need to refresh by hand.
+
+    Typical times:
+    • the shop prepares an order in 1–3 working days;
+    • the parcel is handed to the carrier within 24 hours of dispatch;
+    • in transit, carriers update their data every 24–48 hours.
+
+    So a gap of a day or two is normal.
+faq-updates-keywords = how often, frequency, refresh, notify, notification, alert, when will you tell
+
+faq-pickup-title = 📬 Collecting a parcel
+faq-pickup-body =
+    <b>How to collect a parcel</b>
+
+    I will tell you when the parcel arrives; the pickup point or the post usually sends a text message too.
+
+    • <b>What to bring:</b> your passport or the pickup code from the text message or the app.
+    • <b>How long it is kept:</b> usually 7 days at marketplace pickup points, up to 30 days at the post office. The exact period is in the text message or the notice.
+    • <b>If you miss it:</b> the parcel goes back to the sender and the order is cancelled. Running late? Ask the pickup point whether storage can be extended.
+faq-pickup-keywords = pickup, pick up, collect, storage, keep, kept, stored, post office, parcel locker, passport
+
+faq-contacts-title = ☎️ Whom to contact
+faq-contacts-body =
+    <b>Whom to contact</b>
+
+    • <b>The shop or the seller:</b> anything about the order, such as payment, contents, cancellation or a refund.
+    • <b>The carrier</b> (the post, a courier service): anything about delivery, such as where the parcel is, why it is late or how to reschedule.
+    • <b>The pickup point:</b> storage and collection.
+
+    Keep your order number and tracking number at hand: they are the quickest way to find your parcel.
+faq-contacts-keywords = contact, support, who should, whom, seller, refund, money back, phone, call
+
+faq-privacy-title = 🔒 What data I keep
+faq-privacy-body =
+    <b>What data I keep</b>
+
+    • your Telegram id, to send you messages;
+    • your language and notification settings;
+    • the numbers you added, your labels for them and their status history.
+
+    I send the numbers only to tracking services, to learn their status. The /remove command deletes everything I keep about you.
+faq-privacy-keywords = privacy, personal data, my data, data, delete, do you store, do you keep

@@ -1,0 +1,128 @@
+## Commands menu
+cmd-add = Add a track code or an order
+cmd-list = My parcels and orders
+cmd-status = Status: all or one
+cmd-remove = Remove from the list
+cmd-faq = Questions and answers
+cmd-settings = Language, alerts, quiet hours
+cmd-help = How to use the bot
+
+## Start and help
+start-welcome =
+    Hello, { $name }! 👋
+    I keep an eye on your orders and parcels and message you when a status changes.
+
+    Just send a track code such as <code>RA123456785CN</code>, optionally with a label: <code>RA123456785CN headphones</code>.
+
+    /list shows your list, /status where everything is now, /faq what statuses mean and what to do when a parcel is stuck.
+start-bad-link = This link is not valid or has expired. Send me the track code as a message and I will add it.
+help =
+    <b>How to use</b>
+    • Send a track code or an order number: I will follow it and message you when something changes. Add a label after the code if you like.
+    • /add <code>code label</code> does the same as a command.
+    • /list shows everything, /status <code>code or label</code> shows a detailed card.
+    • Under a card: refresh, history, what the status means, mute, rename, delete.
+    • /remove <code>code or label</code> removes an item.
+    • /settings: language, alerts, quiet hours and time zone.
+    • In any chat: <code>@bot_name code</code> shows the status to the person you talk to.
+    • /faq answers common questions.
+
+## Adding
+add-usage = Send the code after the command: <code>/add RA123456785CN gift for mum</code>
+add-nothing-found = I can't see a track code here. Check that the code is complete, e.g. <code>RA123456785CN</code> or 14 digits of Russian Post.
+add-added = ✅ Added: <code>{ $code }</code>. I will message you when the status changes.
+add-already = This code is already in your list: <code>{ $code }</code>.
+add-no-source = I can't track <code>{ $code }</code> yet: no status source is connected for this kind of number. I have not saved it.
+add-rejected = ⚠️ The carrier does not accept <code>{ $code }</code>: { $reason }. Please check the code with the seller.
+add-source-down = Added: <code>{ $code }</code>. The tracking service is not answering right now; I will check again by myself and let you know.
+add-too-many = Your list is full. Remove delivered items (/remove) to add new ones.
+add-more-added = And { $count } more in your list: { $codes }. See /list.
+code-bad-check-digit = ⚠️ <code>{ $code }</code> seems to have a typo: its check digit does not match (it should be { $expected }). Please check the code; I have not added it.
+code-bad-format = ⚠️ <code>{ $code }</code> does not look like a track code. Check that it is complete.
+
+## Cards
+card-linked-code = 📦 Parcel track code: <code>{ $code }</code>
+card-no-events = No events yet: the carrier has not shared any data.
+card-checked = Checked { $ago }
+card-not-checked = Not checked yet; I will check shortly.
+card-muted = 🔕 Alerts for this item are off.
+ago-just-now = just now
+ago-minutes = { $n } { $n ->
+        [one] minute
+       *[other] minutes
+    } ago
+ago-hours = { $n } { $n ->
+        [one] hour
+       *[other] hours
+    } ago
+ago-days = { $n } { $n ->
+        [one] day
+       *[other] days
+    } ago
+history-title = 📜 <b>History: { $title }</b>
+history-empty = No events yet.
+
+## Buttons
+btn-refresh = 🔄 Refresh
+btn-history = 📜 History
+btn-explain = ❓ What it means
+btn-mute = 🔕 Mute
+btn-unmute = 🔔 Unmute
+btn-rename = ✏️ Rename
+btn-delete = 🗑 Delete
+btn-delete-yes = 🗑 Yes, delete
+btn-cancel = Cancel
+btn-back = ← Back to card
+btn-prev = ← Back
+btn-next = Next →
+btn-faq-menu = ← All questions
+btn-settings-language = 🌐 Language
+btn-settings-notify = 🔔 Alerts
+btn-settings-quiet = 🌙 Quiet hours
+btn-settings-timezone = 🕓 Time zone
+
+## Items
+list-empty = Your list is empty. Send a track code or an order number and I will start following it.
+list-title = 📋 <b>You follow { $count }</b> (page { $page } of { $pages })
+item-gone = This item is no longer in your list.
+refresh-done = Updated
+refresh-too-soon = Checked a moment ago. Try again in { $seconds } s.
+refresh-source-down = The tracking service is not answering. Showing the last known status; I will check again by myself.
+muted-on = Alerts off
+muted-off = Alerts on
+rename-prompt = What should “{ $title }” be called? Send the new name as one message (or /cancel).
+rename-cancelled = OK, the name stays.
+rename-done = ✏️ Name saved.
+delete-confirm = Remove “{ $title }” from your list? You will get no more alerts about it.
+delete-done = 🗑 “{ $title }” removed from your list.
+remove-usage = Name a code or label: <code>/remove RA123456785CN</code>. Or press 🗑 under a card in /list.
+status-not-found = “{ $query }” is not in your list. Send the code as a message to add it, or see /list.
+
+## Inline mode
+inline-nothing = Nothing found: open the bot
+
+## Settings
+settings-title = ⚙️ <b>Settings</b>
+settings-summary =
+    ⚙️ <b>Settings</b>
+    🌐 Language: { $language }
+    🔔 Alerts: { $notifications }
+    🌙 Quiet hours: { $quiet }
+    🕓 Time zone: { $timezone }
+settings-on = on
+settings-off = off
+settings-saved = Saved
+settings-bad-value = This button is outdated. Open /settings again.
+settings-choose-lang = Choose a language:
+settings-choose-notify = Send alerts when a status changes?
+settings-choose-quiet = During quiet hours I hold alerts until morning (except “Ready for pickup”):
+settings-choose-tz = Choose a time zone:
+language-auto = as in Telegram
+language-ru = Русский
+language-en = English
+
+## Fallback
+unknown-command = There is no such command. See /help.
+fallback-hint = I found no track code here. Send a parcel or order number such as <code>RA123456785CN</code>, or have a look at /faq.
+fallback-not-text = I only understand text: send the track code as a message.
+button-outdated = This button is outdated. Open /list again.

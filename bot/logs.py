@@ -1,0 +1,58 @@
+"""Logging set-up: plain or JSON lines, with secrets scrubbed before anything is written."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+
+# Bot tokens ("123456:AA...") and anything after a "token"/"key"/"password" keyword.
+_SECRET_PATTERNS = (
+    re.compile(r"\b\d{3,20}:[A-Za-z0-9_-]{30,64}\b"),
+    re.compile(
+        r"(?i)((?:17token|token|api[_-]?key|password|secret)[\"']?\s*[:=]\s*[\"']?)[^\s\"',&]+"
+    ),
+    re.compile(r"(?i)(bearer\s+)[^\s\"',]+"),
+)
+
+
+def scrub(text: str) -> str:
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + "***", text)
+    return text
+
+
+class ScrubbingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = scrub(record.getMessage())
+        record.msg, record.args = message, None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = scrub(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def setup_logging(level: str, fmt: str = "text") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(ScrubbingFilter())
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request URL at INFO; URLs may carry tokens (Telegram puts it in the path).
+    logging.getLogger("httpx").setLevel(logging.WARNING)

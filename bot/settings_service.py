@@ -1,0 +1,47 @@
+"""A user's preferences with the operator's defaults filled in, and their validated changes."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.callbacks import SettingsAction
+from bot.config import QuietHours
+from bot.keyboards import QUIET_PRESETS, TIMEZONE_PRESETS
+from providers.clock import Clock
+from storage import Database
+from storage.models import User
+
+
+class SettingsService:
+    def __init__(self, db: Database, clock: Clock, default_quiet: str, default_tz: str) -> None:
+        self._db = db
+        self._clock = clock
+        self._default_quiet = default_quiet
+        self._default_tz = default_tz
+
+    def quiet_hours(self, user: User) -> QuietHours:
+        return QuietHours.parse(user.quiet_hours or self._default_quiet)
+
+    def timezone_name(self, user: User) -> str:
+        return user.timezone or self._default_tz
+
+    def timezone(self, user: User) -> ZoneInfo:
+        return ZoneInfo(self.timezone_name(user))
+
+    async def apply(self, user_id: int, action: SettingsAction, value: str) -> User | None:
+        """Validate against the offered choices (button data is not trusted), then save."""
+        async with self._db.transaction() as tx:
+            if action is SettingsAction.LANGUAGE and value in {"auto", "ru", "en"}:
+                await tx.users.set_language(user_id, None if value == "auto" else value)
+            elif action is SettingsAction.NOTIFY and value in {"on", "off"}:
+                await tx.users.set_notifications(user_id, value == "on")
+            elif action is SettingsAction.QUIET and value in {
+                p.replace(":", "") for p in QUIET_PRESETS
+            }:
+                preset = next(p for p in QUIET_PRESETS if p.replace(":", "") == value)
+                await tx.users.set_quiet_hours(user_id, preset)
+            elif action is SettingsAction.TIMEZONE and value in TIMEZONE_PRESETS:
+                await tx.users.set_timezone(user_id, value)
+            else:
+                return None
+            return await tx.users.get(user_id)

@@ -1,0 +1,275 @@
+"""The use cases: add, list, refresh, rename, mute, remove, and recording what a source says.
+
+Handlers, the inline mode, the console and the scheduler all call this one service, so a rule
+(ownership, the refresh limit, "store events and queue alerts in one transaction") has one home.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.policy import after_error, next_check
+from bot.sources import SourceBackingOffError, Sources
+from providers.base import NumberRejected, SourceError, TrackResult
+from providers.clock import Clock
+from providers.codes import Code, CodeKind
+from storage import Database, Tx
+from storage.models import Event, Item, Shipment, User
+
+log = logging.getLogger(__name__)
+
+REFRESH_COOLDOWN = timedelta(minutes=1)
+MAX_ITEMS_PER_USER = 300
+MAX_LABEL_LENGTH = 64
+
+
+class AddProblem(StrEnum):
+    NO_SOURCE = "no_source"
+    REJECTED = "rejected"
+    SOURCE_DOWN = "source_down"
+    TOO_MANY = "too_many"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    """Everything a card shows about one of a user's items."""
+
+    item: Item
+    last_event: Event | None
+
+
+@dataclass(frozen=True, slots=True)
+class AddOutcome:
+    code: Code
+    view: ItemView | None
+    created: bool
+    problem: AddProblem | None = None
+    detail: str = ""
+
+
+class RefreshState(StrEnum):
+    UPDATED = "updated"
+    TOO_SOON = "too_soon"
+    SOURCE_DOWN = "source_down"
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshOutcome:
+    view: ItemView
+    state: RefreshState
+    wait_seconds: int = 0
+
+
+def clean_label(raw: str) -> str:
+    return " ".join(raw.split())[:MAX_LABEL_LENGTH]
+
+
+class TrackingService:
+    def __init__(
+        self, db: Database, sources: Sources, clock: Clock, poll_interval_seconds: float
+    ) -> None:
+        self.db = db
+        self.sources = sources
+        self.clock = clock
+        self.poll_interval = poll_interval_seconds
+
+    # --- users -----------------------------------------------------------------------------
+
+    async def seen_user(self, user_id: int, tg_language: str | None) -> User:
+        async with self.db.transaction() as tx:
+            return await tx.users.seen(user_id, tg_language, self.clock())
+
+    # --- adding ----------------------------------------------------------------------------
+
+    async def add(self, user_id: int, codes: Sequence[Code], label: str = "") -> list[AddOutcome]:
+        label = clean_label(label) if len(codes) == 1 else ""
+        return [await self._add_one(user_id, code, label) for code in codes]
+
+    async def _add_one(self, user_id: int, code: Code, label: str) -> AddOutcome:
+        source = self.sources.route(code)
+        if source is None:
+            return AddOutcome(code, None, False, AddProblem.NO_SOURCE)
+        now = self.clock()
+        async with self.db.transaction() as tx:
+            existing = await tx.shipments.find(source, code.value)
+            if existing is None and await tx.subscriptions.count(user_id) >= MAX_ITEMS_PER_USER:
+                return AddOutcome(code, None, False, AddProblem.TOO_MANY)
+            shipment, _ = await tx.shipments.get_or_create(source, code.value, code.kind, now)
+            subscription, created = await tx.subscriptions.add(user_id, shipment.id, label, now)
+        problem, detail = None, ""
+        if shipment.checked_at is None:
+            problem, detail = await self._fetch_and_record(shipment, exclude_user=user_id)
+        view = await self.item(user_id, subscription.id)
+        return AddOutcome(code, view, created, problem, detail)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    async def item(self, user_id: int, item_id: int) -> ItemView | None:
+        async with self.db.read() as tx:
+            item = await tx.subscriptions.get_item(item_id, user_id)
+            return await _view(tx, item) if item else None
+
+    async def page(self, user_id: int, page: int, per_page: int) -> tuple[list[ItemView], int]:
+        async with self.db.read() as tx:
+            total = await tx.subscriptions.count(user_id)
+            items = await tx.subscriptions.list_items(
+                user_id, offset=max(page, 0) * per_page, limit=per_page
+            )
+            return [await _view(tx, item) for item in items], total
+
+    async def find(self, user_id: int, query: str) -> list[ItemView]:
+        async with self.db.read() as tx:
+            return [await _view(tx, i) for i in await tx.subscriptions.find_items(user_id, query)]
+
+    async def history(self, user_id: int, item_id: int, limit: int = 15) -> list[Event] | None:
+        async with self.db.read() as tx:
+            item = await tx.subscriptions.get_item(item_id, user_id)
+            if item is None:
+                return None
+            return await tx.events.history(item.shipment.id, limit)
+
+    async def lookup(self, code: Code) -> tuple[Shipment, Event | None] | TrackResult | None:
+        """Status of any parcel code for the inline mode; orders stay private.
+
+        A code somebody follows is answered from the database; any other is asked of its source
+        and not stored, so a look-up never leaves an unfollowed row behind to be polled.
+        """
+        if code.kind is CodeKind.ORDER:
+            return None
+        source = self.sources.route(code)
+        if source is None:
+            return None
+        async with self.db.read() as tx:
+            shipment = await tx.shipments.find(source, code.value)
+            if shipment is not None and shipment.checked_at is not None:
+                return shipment, await tx.events.latest(shipment.id)
+        try:
+            outcome = (await self.sources.fetch(source, [code.value])).get(code.value)
+        except (SourceError, SourceBackingOffError):
+            return None
+        return outcome if isinstance(outcome, TrackResult) else None
+
+    # --- changing --------------------------------------------------------------------------
+
+    async def refresh(self, user_id: int, item_id: int) -> RefreshOutcome | None:
+        view = await self.item(user_id, item_id)
+        if view is None:
+            return None
+        now = self.clock()
+        last = view.item.subscription.refreshed_at
+        if last is not None and now - last < REFRESH_COOLDOWN:
+            wait = int((REFRESH_COOLDOWN - (now - last)).total_seconds()) + 1
+            return RefreshOutcome(view, RefreshState.TOO_SOON, wait)
+        async with self.db.transaction() as tx:
+            await tx.subscriptions.touch_refresh(item_id, now)
+        problem, _ = await self._fetch_and_record(view.item.shipment, exclude_user=user_id)
+        fresh = await self.item(user_id, item_id) or view
+        state = RefreshState.SOURCE_DOWN if problem else RefreshState.UPDATED
+        return RefreshOutcome(fresh, state)
+
+    async def rename(self, user_id: int, item_id: int, label: str) -> bool:
+        async with self.db.transaction() as tx:
+            return await tx.subscriptions.rename(item_id, user_id, clean_label(label))
+
+    async def set_muted(self, user_id: int, item_id: int, muted: bool) -> ItemView | None:
+        async with self.db.transaction() as tx:
+            if not await tx.subscriptions.set_muted(item_id, user_id, muted):
+                return None
+        return await self.item(user_id, item_id)
+
+    async def remove(self, user_id: int, item_id: int) -> bool:
+        async with self.db.transaction() as tx:
+            removed = await tx.subscriptions.delete(item_id, user_id)
+            orphans = await tx.shipments.delete_orphans() if removed else []
+        for shipment in orphans:
+            await self.sources.stop(shipment.source, [shipment.code])
+        return removed
+
+    # --- recording what sources say ---------------------------------------------------------
+
+    async def _fetch_and_record(
+        self, shipment: Shipment, exclude_user: int | None
+    ) -> tuple[AddProblem | None, str]:
+        try:
+            outcomes = await self.sources.fetch(shipment.source, [shipment.code])
+        except (SourceError, SourceBackingOffError) as exc:
+            log.info("source %s unavailable for a fresh check: %s", shipment.source, exc)
+            return AddProblem.SOURCE_DOWN, ""
+        outcome = outcomes.get(shipment.code)
+        if outcome is None:
+            return AddProblem.SOURCE_DOWN, ""
+        if isinstance(outcome, NumberRejected):
+            await self.record_rejection(shipment, outcome)
+            return AddProblem.REJECTED, outcome.reason
+        async with self.db.transaction() as tx:
+            await self.record_result(tx, shipment, outcome, exclude_user=exclude_user)
+        return None, ""
+
+    async def record_rejection(self, shipment: Shipment, outcome: NumberRejected) -> None:
+        async with self.db.transaction() as tx:
+            await tx.shipments.record_error(shipment.id, f"rejected: {outcome.reason}", None)
+
+    async def record_error(self, shipments: Sequence[Shipment], error: str) -> None:
+        now = self.clock()
+        async with self.db.transaction() as tx:
+            for shipment in shipments:
+                retry = after_error(shipment.error_count + 1, now, self.poll_interval)
+                await tx.shipments.record_error(shipment.id, error, retry)
+
+    async def record_result(
+        self, tx: Tx, shipment: Shipment, result: TrackResult, *, exclude_user: int | None
+    ) -> list[Event]:
+        """Store new events and the new status; queue alerts for followers in the same tx."""
+        now = self.clock()
+        new_events = await tx.events.add_new(shipment.id, result.events)
+        last_event_at = max((e.occurred_at for e in result.events), default=shipment.last_event_at)
+        await tx.shipments.record_result(
+            shipment.id,
+            status=result.status,
+            status_text=result.status_text,
+            carrier=result.carrier,
+            linked_code=result.linked_code,
+            checked_at=now,
+            next_check_at=next_check(result.status, shipment.status, now, self.poll_interval),
+            last_event_at=last_event_at,
+        )
+        changed = bool(new_events) or result.status != shipment.status
+        if changed and shipment.checked_at is not None:
+            await self._queue_alerts(tx, shipment, result, new_events, exclude_user, now)
+        return new_events
+
+    async def _queue_alerts(
+        self,
+        tx: Tx,
+        shipment: Shipment,
+        result: TrackResult,
+        new_events: Sequence[Event],
+        exclude_user: int | None,
+        now: datetime,
+    ) -> None:
+        marker = str(new_events[-1].id) if new_events else f"{result.status}@{now.timestamp():.0f}"
+        payload = {
+            "shipment_id": shipment.id,
+            "event_ids": [e.id for e in new_events],
+            "status": str(result.status),
+            "previous_status": str(shipment.status),
+        }
+        for subscription, user in await tx.subscriptions.followers(shipment.id):
+            if subscription.muted or user.id == exclude_user or not user.notifications:
+                continue
+            await tx.outbox.enqueue(
+                user.id,
+                "alert",
+                {**payload, "subscription_id": subscription.id},
+                f"alert:{subscription.id}:{marker}",
+                now,
+                now,
+            )
+
+
+async def _view(tx: Tx, item: Item) -> ItemView:
+    return ItemView(item, await tx.events.latest(item.shipment.id))

@@ -1,0 +1,27 @@
+"""Telegram routers, one per topic, assembled in the order that matters."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from handlers import adding, errors, fallback, faq, inline, items, settings, start, status
+
+
+def build_router() -> Router:
+    """Order: commands before free text (a `/add` must not reach the code scanner), the rename
+    dialogue (inside `items`) before the code scanner so a new label is not read as codes, and
+    the fallback last so it sees only what nobody else wanted.
+    """
+    root = Router(name="root")
+    root.include_routers(
+        start.build(),
+        settings.build(),
+        faq.build(),
+        status.build(),
+        items.build(),
+        adding.build(),
+        inline.build(),
+        fallback.build(),
+        errors.build(),
+    )
+    return root

@@ -1,0 +1,111 @@
+"""Adding items: `/add`, a plain message with codes, and the `add_` deep link share one reply."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from html import escape
+from zoneinfo import ZoneInfo
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from bot.texts import Texts
+from bot.tracking import AddOutcome, AddProblem, TrackingService
+from handlers.filters import ContainsCodes
+from handlers.views import item_message
+from providers.codes import BadCode, BadCodeReason, Scan, scan
+
+MAX_CARDS_PER_REPLY = 5
+
+
+def bad_code_text(bad: BadCode, texts: Texts) -> str:
+    if bad.reason is BadCodeReason.CHECK_DIGIT and bad.expected_check_digit is not None:
+        return texts(
+            "code-bad-check-digit", code=escape(bad.value), expected=bad.expected_check_digit
+        )
+    return texts("code-bad-format", code=escape(bad.value))
+
+
+def outcome_header(outcome: AddOutcome, texts: Texts) -> str:
+    code = escape(outcome.code.value)
+    if outcome.problem is AddProblem.NO_SOURCE:
+        return texts("add-no-source", code=code)
+    if outcome.problem is AddProblem.TOO_MANY:
+        return texts("add-too-many")
+    if outcome.problem is AddProblem.REJECTED:
+        return texts("add-rejected", code=code, reason=escape(outcome.detail))
+    if outcome.problem is AddProblem.SOURCE_DOWN:
+        return texts("add-source-down", code=code)
+    return texts("add-added" if outcome.created else "add-already", code=code)
+
+
+async def reply_to_scan(
+    message: Message,
+    found: Scan,
+    user_id: int,
+    tracking: TrackingService,
+    texts: Texts,
+    tz: ZoneInfo,
+) -> None:
+    for bad in found.bad:
+        await message.answer(bad_code_text(bad, texts))
+    if not found.codes:
+        return
+    outcomes = await tracking.add(user_id, found.codes, found.rest)
+    await reply_outcomes(message, outcomes, tracking, texts, tz)
+
+
+async def reply_outcomes(
+    message: Message,
+    outcomes: Sequence[AddOutcome],
+    tracking: TrackingService,
+    texts: Texts,
+    tz: ZoneInfo,
+) -> None:
+    now = tracking.clock()
+    for outcome in outcomes[:MAX_CARDS_PER_REPLY]:
+        header = outcome_header(outcome, texts)
+        if outcome.view is None:
+            await message.answer(header)
+            continue
+        text, keyboard = item_message(outcome.view, texts, tz, now)
+        await message.answer(f"{header}\n\n{text}", reply_markup=keyboard)
+    rest = outcomes[MAX_CARDS_PER_REPLY:]
+    if rest:
+        codes = ", ".join(f"<code>{escape(o.code.value)}</code>" for o in rest)
+        await message.answer(texts("add-more-added", count=len(rest), codes=codes))
+
+
+async def cmd_add(
+    message: Message,
+    command: CommandObject,
+    tracking: TrackingService,
+    texts: Texts,
+    tz: ZoneInfo,
+    order_pattern: re.Pattern[str] | None,
+) -> None:
+    if not command.args:
+        await message.answer(texts("add-usage"))
+        return
+    found = scan(command.args, order_pattern)
+    if not found.codes and not found.bad:
+        await message.answer(texts("add-nothing-found"))
+        return
+    assert message.from_user is not None
+    await reply_to_scan(message, found, message.from_user.id, tracking, texts, tz)
+
+
+async def on_codes_in_text(
+    message: Message, scan: Scan, tracking: TrackingService, texts: Texts, tz: ZoneInfo
+) -> None:
+    assert message.from_user is not None
+    await reply_to_scan(message, scan, message.from_user.id, tracking, texts, tz)
+
+
+def build() -> Router:
+    router = Router(name="adding")
+    router.message(Command("add"))(cmd_add)
+    router.message(F.text, ContainsCodes())(on_codes_in_text)
+    return router

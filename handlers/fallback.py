@@ -1,0 +1,43 @@
+"""Last in line: free-text questions answered from the FAQ, anything else gets a gentle hint.
+
+Also answers buttons nobody else claimed (an old version, a forged payload) instead of leaving
+the user's spinner turning.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+
+from bot.texts import Texts, faq_topic_for
+from handlers.faq import faq_answer
+
+
+async def on_unknown_command(message: Message, texts: Texts) -> None:
+    await message.answer(texts("unknown-command"))
+
+
+async def on_text(message: Message, texts: Texts, shop_name: str) -> None:
+    topic = faq_topic_for(message.text or "", texts)
+    if topic is None:
+        await message.answer(texts("fallback-hint"))
+        return
+    text, markup = faq_answer(topic, texts, shop_name)
+    await message.answer(text, reply_markup=markup)
+
+
+async def on_other_content(message: Message, texts: Texts) -> None:
+    await message.answer(texts("fallback-not-text"))
+
+
+async def on_stale_button(query: CallbackQuery, texts: Texts) -> None:
+    await query.answer(texts("button-outdated"), show_alert=True)
+
+
+def build() -> Router:
+    router = Router(name="fallback")
+    router.message(F.text.startswith("/"))(on_unknown_command)
+    router.message(F.text)(on_text)
+    router.message()(on_other_content)
+    router.callback_query()(on_stale_button)
+    return router

@@ -1,0 +1,49 @@
+"""Filters that parse and check, returning data: handlers get `scan` or `view`, never raw input.
+
+`OwnedItem` is the one place where "nobody touches another user's item" is enforced for buttons.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiogram.filters import BaseFilter
+from aiogram.types import CallbackQuery, Message
+
+from bot.callbacks import ItemCb
+from bot.texts import Texts
+from bot.tracking import TrackingService
+from providers.codes import scan
+
+
+class ContainsCodes(BaseFilter):
+    """Matches a message holding at least one code (valid or with a wrong check digit)."""
+
+    async def __call__(
+        self, message: Message, order_pattern: re.Pattern[str] | None
+    ) -> bool | dict[str, Any]:
+        text = message.text or message.caption or ""
+        if not text or text.startswith("/"):
+            return False
+        found = scan(text, order_pattern)
+        if not found.codes and not found.bad:
+            return False
+        return {"scan": found}
+
+
+class OwnedItem(BaseFilter):
+    """Loads the item named by the callback for the pressing user; refuses politely otherwise."""
+
+    async def __call__(
+        self,
+        query: CallbackQuery,
+        callback_data: ItemCb,
+        tracking: TrackingService,
+        texts: Texts,
+    ) -> bool | dict[str, Any]:
+        view = await tracking.item(query.from_user.id, callback_data.item_id)
+        if view is None:
+            await query.answer(texts("item-gone"), show_alert=True)
+            return False
+        return {"view": view}

@@ -1,0 +1,78 @@
+"""Inline mode: `@bot CODE` shows that parcel's card in any chat; an empty query lists yours."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram import Router
+from aiogram.types import (
+    InlineQuery,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+)
+
+from bot.cards import Card, render_card, status_label
+from bot.texts import Texts
+from bot.tracking import TrackingService
+from handlers.views import card_of
+from providers.codes import scan
+
+MAX_RESULTS = 20
+CACHE_SECONDS = 30
+
+
+def article(
+    result_id: str, card: Card, texts: Texts, tz: ZoneInfo, now: datetime
+) -> InlineQueryResultArticle:
+    text = render_card(card, texts, tz, now)
+    return InlineQueryResultArticle(
+        id=result_id,
+        title=f"{card.title}",
+        description=status_label(card.status, texts),
+        input_message_content=InputTextMessageContent(message_text=text, parse_mode="HTML"),
+    )
+
+
+async def on_inline(
+    query: InlineQuery,
+    tracking: TrackingService,
+    texts: Texts,
+    tz: ZoneInfo,
+    order_pattern: re.Pattern[str] | None,
+) -> None:
+    now = tracking.clock()
+    results: list[InlineQueryResultArticle] = []
+    text = query.query.strip()
+    if not text:
+        views, _ = await tracking.page(query.from_user.id, 0, MAX_RESULTS)
+        results = [article(f"i{v.item.id}", card_of(v), texts, tz, now) for v in views]
+    else:
+        own = await tracking.find(query.from_user.id, text)
+        results = [article(f"i{v.item.id}", card_of(v), texts, tz, now) for v in own[:MAX_RESULTS]]
+        if not results:
+            for code in scan(text, order_pattern).codes[:3]:
+                found = await tracking.lookup(code)
+                if isinstance(found, tuple):
+                    card = Card.of(*found)
+                elif found is not None:
+                    card = Card.of_result(found, now)
+                else:
+                    continue
+                results.append(article(f"c{code.value}"[:64], card, texts, tz, now))
+    await query.answer(
+        results,  # type: ignore[arg-type]
+        cache_time=CACHE_SECONDS,
+        is_personal=True,
+        button=None
+        if results
+        else InlineQueryResultsButton(text=texts("inline-nothing"), start_parameter="inline"),
+    )
+
+
+def build() -> Router:
+    router = Router(name="inline")
+    router.inline_query()(on_inline)
+    return router

@@ -1,0 +1,64 @@
+"""`/start` with its deep-link payloads, and `/help`."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from zoneinfo import ZoneInfo
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import Message
+
+from bot.keyboards import faq_menu_keyboard
+from bot.texts import FAQ_TOPICS, Texts
+from bot.tracking import TrackingService
+from handlers.adding import reply_to_scan
+from handlers.faq import faq_answer
+from providers.codes import scan
+
+PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+async def cmd_start(
+    message: Message,
+    command: CommandObject,
+    tracking: TrackingService,
+    texts: Texts,
+    tz: ZoneInfo,
+    shop_name: str,
+) -> None:
+    assert message.from_user is not None
+    payload = command.args or ""
+    if not payload:
+        await message.answer(texts("start-welcome", name=_name(message)))
+        return
+    if not PAYLOAD_RE.fullmatch(payload):
+        await message.answer(texts("start-bad-link"))
+        return
+    kind, _, value = payload.partition("_")
+    if kind == "add" and value:
+        found = scan(value)
+        if found.codes or found.bad:
+            await reply_to_scan(message, found, message.from_user.id, tracking, texts, tz)
+            return
+    elif kind == "faq" and value.replace("_", "-") in FAQ_TOPICS:
+        text, markup = faq_answer(value.replace("_", "-"), texts, shop_name)
+        await message.answer(text, reply_markup=markup)
+        return
+    await message.answer(texts("start-bad-link"))
+
+
+async def cmd_help(message: Message, texts: Texts) -> None:
+    await message.answer(texts("help"), reply_markup=faq_menu_keyboard(texts))
+
+
+def _name(message: Message) -> str:
+    return escape(message.from_user.first_name if message.from_user else "")
+
+
+def build() -> Router:
+    router = Router(name="start")
+    router.message(CommandStart())(cmd_start)
+    router.message(Command("help"))(cmd_help)
+    return router

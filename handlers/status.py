@@ -1,0 +1,54 @@
+"""`/status`: every active item at a glance, or the full card of the ones a query names."""
+
+from __future__ import annotations
+
+from html import escape
+from zoneinfo import ZoneInfo
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from bot.texts import Texts
+from bot.tracking import TrackingService
+from handlers.items import PER_PAGE, list_page
+from handlers.views import item_message
+from providers.codes import normalise
+
+MAX_MATCHES = 5
+
+
+async def cmd_status(
+    message: Message,
+    command: CommandObject,
+    tracking: TrackingService,
+    texts: Texts,
+    tz: ZoneInfo,
+) -> None:
+    assert message.from_user is not None
+    user_id = message.from_user.id
+    if not command.args:
+        views, total = await tracking.page(user_id, 0, PER_PAGE)
+        if total == 1:
+            text, keyboard = item_message(views[0], texts, tz, tracking.clock())
+            await message.answer(text, reply_markup=keyboard)
+            return
+        text, markup = await list_page(user_id, 0, tracking, texts)
+        await message.answer(text, reply_markup=markup)
+        return
+    query = command.args.strip()
+    views = await tracking.find(user_id, query)
+    if not views and normalise(query) != query:
+        views = await tracking.find(user_id, normalise(query))
+    if not views:
+        await message.answer(texts("status-not-found", query=escape(query)))
+        return
+    for view in views[:MAX_MATCHES]:
+        text, keyboard = item_message(view, texts, tz, tracking.clock())
+        await message.answer(text, reply_markup=keyboard)
+
+
+def build() -> Router:
+    router = Router(name="status")
+    router.message(Command("status"))(cmd_status)
+    return router

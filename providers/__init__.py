@@ -1,0 +1,1 @@
+"""Status sources and the tracking vocabulary shared by the whole bot."""

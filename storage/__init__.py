@@ -1,0 +1,30 @@
+"""Storage: all SQL of the bot, behind repositories that return the frozen records of `models`.
+
+    db = await open_database("sqlite:///data/bot.sqlite3")
+    async with db.transaction() as tx:      # BEGIN ... COMMIT, ROLLBACK on an exception
+        user = await tx.users.seen(user_id, "ru", now)
+    async with db.read() as tx:             # read-only snapshot
+        items = await tx.subscriptions.list_items(user_id)
+
+Repositories never commit; the caller's transaction does. Engine-specific code lives in
+`storage/sqlite.py`; the repositories' SQL is portable (`?` placeholders, ON CONFLICT, RETURNING).
+"""
+
+from storage.database import migrate, open_database
+from storage.errors import StorageError
+from storage.models import Event, Item, OutboxMessage, Shipment, Subscription, User
+from storage.tx import Database, Tx
+
+__all__ = [
+    "Database",
+    "Event",
+    "Item",
+    "OutboxMessage",
+    "Shipment",
+    "StorageError",
+    "Subscription",
+    "Tx",
+    "User",
+    "migrate",
+    "open_database",
+]

@@ -1,0 +1,75 @@
+"""Events: a shipment's history as reported by its source, each event stored once.
+
+An event is identified by its time, status and location (a UNIQUE constraint), so a source that
+rewords a description does not make it new, and `add_new` tells the caller exactly which events
+it has not seen before: the ones that deserve an alert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from providers.base import TrackEvent
+from providers.statuses import Status
+from storage.models import Event
+from storage.sql import Row, Session, chunked, from_ms, to_ms
+
+COLUMNS = ("id", "shipment_id", "occurred_at", "status", "description", "location")
+_SELECT = ", ".join(COLUMNS)
+_NEWEST_FIRST = "ORDER BY occurred_at DESC, id DESC"
+
+
+def event_from_row(row: Row) -> Event:
+    return Event(
+        id=row["id"],
+        shipment_id=row["shipment_id"],
+        occurred_at=from_ms(row["occurred_at"]),
+        status=Status(row["status"]),
+        description=row["description"],
+        location=row["location"],
+    )
+
+
+def _distinct(events: Sequence[TrackEvent]) -> list[tuple[int, str, str, str]]:
+    """(time, status, description, location), first description kept per identity."""
+    seen: dict[tuple[int, str, str], str] = {}
+    for event in events:
+        seen.setdefault(
+            (to_ms(event.occurred_at), event.status.value, event.location), event.description
+        )
+    return [(at, status, text, place) for (at, status, place), text in seen.items()]
+
+
+class EventsRepo:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    async def add_new(self, shipment_id: int, events: Sequence[TrackEvent]) -> list[Event]:
+        """Store events not stored yet; return exactly those, oldest first."""
+        stored: list[Event] = []
+        for chunk in chunked(_distinct(events), 100):
+            params: list[Any] = []
+            for at, status, text, place in chunk:
+                params += (shipment_id, at, status, text, place)
+            rows = await self._s.fetch_all(
+                "INSERT INTO events (shipment_id, occurred_at, status, description, location)"
+                f" VALUES {', '.join(['(?, ?, ?, ?, ?)'] * len(chunk))}"
+                " ON CONFLICT (shipment_id, occurred_at, status, location) DO NOTHING"
+                f" RETURNING {_SELECT}",
+                params,
+            )
+            stored += (event_from_row(row) for row in rows)
+        return sorted(stored, key=lambda e: (e.occurred_at, e.id))
+
+    async def history(self, shipment_id: int, limit: int = 20) -> list[Event]:
+        """Newest first."""
+        rows = await self._s.fetch_all(
+            f"SELECT {_SELECT} FROM events WHERE shipment_id = ? {_NEWEST_FIRST} LIMIT ?",
+            (shipment_id, limit),
+        )
+        return [event_from_row(row) for row in rows]
+
+    async def latest(self, shipment_id: int) -> Event | None:
+        rows = await self.history(shipment_id, 1)
+        return rows[0] if rows else None

@@ -1,0 +1,186 @@
+"""Shipments: one row per number at a source, polled once however many users follow it.
+
+The row doubles as the poller's queue: `next_check_at` says when to ask the source again
+(NULL: never), and `due()` reads it through a partial index so its cost follows the number due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from providers.statuses import Status
+from storage.models import Shipment
+from storage.sql import (
+    Row,
+    Session,
+    chunked,
+    from_ms,
+    marks,
+    opt_dt,
+    opt_ms,
+    required,
+    select_list,
+    to_ms,
+)
+
+COLUMNS = (
+    "id",
+    "source",
+    "code",
+    "kind",
+    "status",
+    "status_text",
+    "carrier",
+    "linked_code",
+    "created_at",
+    "checked_at",
+    "next_check_at",
+    "last_event_at",
+    "error_count",
+    "last_error",
+)
+_RETURNING = ", ".join(COLUMNS)
+_SELECT = select_list("sh", COLUMNS)
+_FIND = f"SELECT {_SELECT} FROM shipments sh WHERE sh.source = ? AND sh.code = ?"
+
+
+def shipment_from_row(row: Row, prefix: str = "") -> Shipment:
+    return Shipment(
+        id=row[f"{prefix}id"],
+        source=row[f"{prefix}source"],
+        code=row[f"{prefix}code"],
+        kind=row[f"{prefix}kind"],
+        status=Status(row[f"{prefix}status"]),
+        status_text=row[f"{prefix}status_text"],
+        carrier=row[f"{prefix}carrier"],
+        linked_code=row[f"{prefix}linked_code"],
+        created_at=from_ms(row[f"{prefix}created_at"]),
+        checked_at=opt_dt(row[f"{prefix}checked_at"]),
+        next_check_at=opt_dt(row[f"{prefix}next_check_at"]),
+        last_event_at=opt_dt(row[f"{prefix}last_event_at"]),
+        error_count=row[f"{prefix}error_count"],
+        last_error=row[f"{prefix}last_error"],
+    )
+
+
+def due_sql(source_count: int | None) -> str:
+    """The poller's query; public so a test can ask the engine how it runs it."""
+    where = "sh.next_check_at <= ?"
+    if source_count is not None:
+        where += f" AND sh.source || '' IN ({marks(source_count)})"
+    return (
+        f"SELECT {_SELECT} FROM shipments sh WHERE {where}"
+        " ORDER BY sh.next_check_at, sh.id LIMIT ?"
+    )
+
+
+class ShipmentsRepo:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    async def get_or_create(
+        self, source: str, code: str, kind: str, now: datetime
+    ) -> tuple[Shipment, bool]:
+        """A new number is checked at once (next_check_at = now) and is NOT_FOUND until then."""
+        row = await self._s.fetch_one(
+            "INSERT INTO shipments (source, code, kind, status, created_at, next_check_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+            f" ON CONFLICT (source, code) DO NOTHING RETURNING {_RETURNING}",
+            (source, code, kind, Status.NOT_FOUND.value, to_ms(now), to_ms(now)),
+        )
+        if row is not None:
+            return shipment_from_row(row), True
+        return shipment_from_row(required(await self._s.fetch_one(_FIND, (source, code)))), False
+
+    async def get(self, shipment_id: int) -> Shipment | None:
+        row = await self._s.fetch_one(
+            f"SELECT {_SELECT} FROM shipments sh WHERE sh.id = ?", (shipment_id,)
+        )
+        return None if row is None else shipment_from_row(row)
+
+    async def find(self, source: str, code: str) -> Shipment | None:
+        row = await self._s.fetch_one(_FIND, (source, code))
+        return None if row is None else shipment_from_row(row)
+
+    async def record_result(
+        self,
+        shipment_id: int,
+        *,
+        status: Status,
+        status_text: str,
+        carrier: str | None,
+        linked_code: str | None,
+        checked_at: datetime,
+        next_check_at: datetime | None,
+        last_event_at: datetime | None,
+    ) -> None:
+        """A successful answer clears the error streak; an unknown last_event_at keeps the old."""
+        await self._s.execute(
+            "UPDATE shipments SET status = ?, status_text = ?, carrier = ?, linked_code = ?,"
+            " checked_at = ?, next_check_at = ?,"
+            " last_event_at = COALESCE(?, last_event_at), error_count = 0, last_error = ''"
+            " WHERE id = ?",
+            (
+                status.value,
+                status_text,
+                carrier,
+                linked_code,
+                to_ms(checked_at),
+                opt_ms(next_check_at),
+                opt_ms(last_event_at),
+                shipment_id,
+            ),
+        )
+
+    async def record_error(
+        self, shipment_id: int, error: str, next_check_at: datetime | None
+    ) -> None:
+        await self._s.execute(
+            "UPDATE shipments SET error_count = error_count + 1, last_error = ?,"
+            " next_check_at = ? WHERE id = ?",
+            (error, opt_ms(next_check_at), shipment_id),
+        )
+
+    async def set_next_check(
+        self, shipment_ids: Sequence[int], next_check_at: datetime | None
+    ) -> None:
+        for chunk in chunked(shipment_ids):
+            await self._s.execute(
+                f"UPDATE shipments SET next_check_at = ? WHERE id IN ({marks(len(chunk))})",
+                (opt_ms(next_check_at), *chunk),
+            )
+
+    async def due(
+        self, now: datetime, limit: int, sources: Sequence[str] | None = None
+    ) -> list[Shipment]:
+        """Oldest-due first; `sources=None` means every source, an empty list means none."""
+        if sources is not None and not sources:
+            return []
+        count = None if sources is None else len(sources)
+        params = (to_ms(now), *(sources or ()), limit)
+        rows = await self._s.fetch_all(due_sql(count), params)
+        return [shipment_from_row(row) for row in rows]
+
+    async def followed_ids(self, shipment_ids: Sequence[int]) -> set[int]:
+        """Those with at least one subscription of a user who has not blocked the bot."""
+        found: set[int] = set()
+        for chunk in chunked(shipment_ids):
+            rows = await self._s.fetch_all(
+                "SELECT DISTINCT s.shipment_id FROM subscriptions s"
+                " JOIN users u ON u.id = s.user_id"
+                f" WHERE s.shipment_id IN ({marks(len(chunk))}) AND u.active = ?",
+                (*chunk, True),
+            )
+            found.update(row["shipment_id"] for row in rows)
+        return found
+
+    async def delete_orphans(self) -> list[Shipment]:
+        """Drop shipments without any subscription (archived ones still count) and their events.
+
+        Returned so the caller can tell each source to stop tracking the number.
+        """
+        rows = await self._s.fetch_all(
+            f"DELETE FROM shipments WHERE followers = 0 RETURNING {_RETURNING}"
+        )
+        return sorted((shipment_from_row(row) for row in rows), key=lambda s: s.id)

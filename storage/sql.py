@@ -1,0 +1,80 @@
+"""Engine-neutral helpers shared by the repositories: the session protocol and value codecs.
+
+Repositories speak portable SQL with `?` placeholders through a `Session`; the engine module
+turns that into driver calls. Times travel as INTEGER epoch milliseconds (UTC) and come back as
+aware UTC datetimes; booleans are bound as parameters so either engine can store them natively.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol, TypeVar
+
+from storage.errors import StorageError
+
+T = TypeVar("T")
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+
+# Keeps every statement well under any engine's bound-parameter limit.
+CHUNK = 200
+
+
+class Row(Protocol):
+    """A result row addressed by column name (sqlite3.Row, asyncpg.Record)."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+class Session(Protocol):
+    """Statements inside the caller's transaction; nothing here commits."""
+
+    async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement and return the number of rows it changed."""
+        ...
+
+
+def to_ms(moment: datetime) -> int:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: storage needs timezone-aware times")
+    return (moment - EPOCH) // _MS
+
+
+def opt_ms(moment: datetime | None) -> int | None:
+    return None if moment is None else to_ms(moment)
+
+
+def from_ms(value: int) -> datetime:
+    return EPOCH + value * _MS
+
+
+def opt_dt(value: int | None) -> datetime | None:
+    return None if value is None else from_ms(value)
+
+
+def required(row: Row | None) -> Row:
+    """The row of a statement that always returns one (an upsert, an insert RETURNING)."""
+    if row is None:
+        raise StorageError("the statement returned no row")
+    return row
+
+
+def marks(count: int) -> str:
+    """Placeholders for an IN list of `count` values."""
+    return ", ".join("?" * count)
+
+
+def select_list(alias: str, columns: Sequence[str], prefix: str = "") -> str:
+    """`alias.col AS prefixcol, ...` so joined tables can share column names."""
+    return ", ".join(f"{alias}.{column} AS {prefix}{column}" for column in columns)
+
+
+def chunked(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

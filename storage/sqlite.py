@@ -1,0 +1,203 @@
+"""The SQLite engine: URL, connection pragmas, sessions and transactions over one connection.
+
+Everything SQLite-specific lives here; the repositories only see the `Session` protocol. One
+aiosqlite connection in autocommit mode serves the whole process: an asyncio.Lock serialises
+transactions, a write transaction starts with BEGIN IMMEDIATE (it takes the write lock at once
+instead of failing half-way), and a read runs as a deferred BEGIN with `query_only` set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from storage.errors import StorageError
+from storage.sql import Row, required
+from storage.tx import Tx
+
+log = logging.getLogger(__name__)
+
+SCHEME = "sqlite:///"
+MEMORY = ":memory:"
+MIGRATIONS = files("storage") / "migrations"
+BUSY_TIMEOUT_MS = 5000
+_READ_WRITE = "PRAGMA query_only = OFF"
+
+
+def path_from_url(url: str) -> str:
+    """`sqlite:///relative/path`, `sqlite:////absolute/path` or `sqlite:///:memory:`."""
+    if not url.startswith(SCHEME) or url == SCHEME:
+        raise StorageError("DATABASE_URL: expected sqlite:///path/to/file.sqlite3")
+    path = url.removeprefix(SCHEME)
+    if path != MEMORY:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _failure(exc: sqlite3.Error) -> StorageError:
+    return StorageError(f"sqlite: {exc}")
+
+
+async def connect(path: str) -> aiosqlite.Connection:
+    """Open with WAL (readers never wait for the writer), foreign keys and a busy timeout."""
+    try:
+        conn = await aiosqlite.connect(path, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise _failure(exc) from exc
+    try:
+        conn.row_factory = sqlite3.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        journal = await _pragma(conn, "journal_mode = WAL")
+        if path != MEMORY and journal != "wal":
+            raise StorageError(f"sqlite: could not switch to WAL (journal_mode={journal})")
+        await conn.execute("PRAGMA synchronous = NORMAL")  # durable enough with WAL
+        if await _pragma(conn, "foreign_keys") != 1:
+            raise StorageError("sqlite: this build cannot enforce foreign keys")
+    except BaseException as exc:
+        await conn.close()
+        if isinstance(exc, sqlite3.Error):
+            raise _failure(exc) from exc
+        raise
+    return conn
+
+
+async def _pragma(conn: aiosqlite.Connection, pragma: str) -> Any:
+    async with conn.execute(f"PRAGMA {pragma}") as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else row[0]
+
+
+class SqliteSession:
+    """Statements of one transaction; refuses to run once the transaction is over."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+        self.open = True
+
+    def _check(self) -> None:
+        if not self.open:
+            raise StorageError("the transaction this Tx belongs to is over")
+
+    async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        self._check()
+        try:
+            rows = await self._conn.execute_fetchall(sql, params)
+        except sqlite3.Error as exc:
+            raise _failure(exc) from exc
+        return list(rows)
+
+    async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self._check()
+        try:
+            async with self._conn.execute(sql, params) as cursor:
+                return cursor.rowcount
+        except sqlite3.Error as exc:
+            raise _failure(exc) from exc
+
+
+class SqliteDatabase:
+    """The process's one connection, shared by transactions taking turns."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[Any] | None = None
+        self._closed = False
+
+    @classmethod
+    async def open(cls, url: str) -> SqliteDatabase:
+        return cls(await connect(path_from_url(url)))
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        """The connection for this task alone; nesting would deadlock, so it is refused."""
+        task = asyncio.current_task()
+        if task is not None and self._holder is task:
+            raise StorageError("nested transaction: finish the current one first")
+        async with self._lock:
+            if self._closed:
+                raise StorageError("the database is closed")
+            self._holder = task
+            try:
+                yield
+            finally:
+                self._holder = None
+
+    async def _control(self, *statements: str) -> None:
+        # One statement per call: sqlite3's executescript() would COMMIT a pending transaction.
+        try:
+            for statement in statements:
+                await self._conn.execute(statement)
+        except sqlite3.Error as exc:
+            raise _failure(exc) from exc
+
+    @asynccontextmanager
+    async def _session(self, begin: tuple[str, ...], end: tuple[str, ...]) -> AsyncIterator[Tx]:
+        try:
+            await self._control(*begin)
+        except StorageError:
+            await self._rollback()  # leave no half-begun state (query_only) behind
+            raise
+        session = SqliteSession(self._conn)
+        try:
+            yield Tx(session)
+        except BaseException:
+            session.open = False
+            await self._rollback()
+            raise
+        session.open = False
+        try:
+            await self._control(*end)
+        except StorageError:
+            await self._rollback()
+            raise
+
+    async def _rollback(self) -> None:
+        for statement in ("ROLLBACK", _READ_WRITE):
+            try:
+                await self._conn.execute(statement)
+            except sqlite3.Error as exc:
+                log.warning("%s failed: %s", statement, exc)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        async with self._turn(), self._session(("BEGIN IMMEDIATE",), ("COMMIT",)) as tx:
+            yield tx
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Tx]:
+        begin, end = ("PRAGMA query_only = ON", "BEGIN"), ("ROLLBACK", _READ_WRITE)
+        async with self._turn(), self._session(begin, end) as tx:
+            yield tx
+
+    async def close(self) -> None:
+        async with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            await self._conn.close()
+
+    async def schema_version(self) -> int:
+        async with self.read() as tx:
+            table = await tx.session.fetch_one(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+            )
+            if table is None:
+                return 0
+            row = await tx.session.fetch_one(
+                "SELECT COALESCE(MAX(version), 0) AS v FROM schema_version"
+            )
+            return int(required(row)["v"])

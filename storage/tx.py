@@ -1,0 +1,50 @@
+"""What the service layer holds: a `Database` that hands out `Tx` objects, one per transaction.
+
+A `Tx` bundles the repositories over one session. Repositories never commit; the transaction
+context that produced the `Tx` commits when its block ends and rolls back if it raises, so
+"store the event and queue the alert" is one atomic step.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from storage.events import EventsRepo
+from storage.outbox import OutboxRepo
+from storage.shipments import ShipmentsRepo
+from storage.sql import Session
+from storage.subscriptions import SubscriptionsRepo
+from storage.users import UsersRepo
+
+
+class Tx:
+    """The repositories of one transaction; unusable once its block has ended."""
+
+    __slots__ = ("events", "outbox", "session", "shipments", "subscriptions", "users")
+
+    def __init__(self, session: Session) -> None:
+        self.session = session  # for storage internals (migrations) and tests, not services
+        self.users = UsersRepo(session)
+        self.shipments = ShipmentsRepo(session)
+        self.subscriptions = SubscriptionsRepo(session)
+        self.events = EventsRepo(session)
+        self.outbox = OutboxRepo(session)
+
+
+class Database(Protocol):
+    """An open database; one implementation per engine (see storage/sqlite.py)."""
+
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        """A write transaction: commit at the end of the block, roll back on an exception."""
+        ...
+
+    def read(self) -> AbstractAsyncContextManager[Tx]:
+        """A read-only snapshot; writes through it are refused."""
+        ...
+
+    async def close(self) -> None: ...
+
+    async def schema_version(self) -> int:
+        """The highest migration applied; 0 for an empty database."""
+        ...

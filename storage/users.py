@@ -1,0 +1,75 @@
+"""Users: who talks to the bot, their settings, and whether Telegram still lets us write."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.models import User
+from storage.sql import Row, Session, from_ms, required, select_list, to_ms
+
+COLUMNS = (
+    "id",
+    "language",
+    "tg_language",
+    "timezone",
+    "quiet_hours",
+    "notifications",
+    "active",
+    "created_at",
+)
+_SELECT = select_list("u", COLUMNS)
+
+
+def user_from_row(row: Row, prefix: str = "") -> User:
+    return User(
+        id=row[f"{prefix}id"],
+        language=row[f"{prefix}language"],
+        tg_language=row[f"{prefix}tg_language"],
+        timezone=row[f"{prefix}timezone"],
+        quiet_hours=row[f"{prefix}quiet_hours"],
+        notifications=bool(row[f"{prefix}notifications"]),
+        active=bool(row[f"{prefix}active"]),
+        created_at=from_ms(row[f"{prefix}created_at"]),
+    )
+
+
+class UsersRepo:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    async def seen(self, user_id: int, tg_language: str | None, now: datetime) -> User:
+        """Upsert on every update: a user who writes again is reachable again.
+
+        A missing language_code keeps the last one Telegram reported.
+        """
+        row = await self._s.fetch_one(
+            "INSERT INTO users AS u (id, tg_language, notifications, active, created_at)"
+            " VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET"
+            " tg_language = COALESCE(excluded.tg_language, u.tg_language),"
+            " active = excluded.active"
+            f" RETURNING {', '.join(COLUMNS)}",
+            (user_id, tg_language, True, True, to_ms(now)),
+        )
+        return user_from_row(required(row))
+
+    async def get(self, user_id: int) -> User | None:
+        row = await self._s.fetch_one(f"SELECT {_SELECT} FROM users u WHERE u.id = ?", (user_id,))
+        return None if row is None else user_from_row(row)
+
+    async def set_language(self, user_id: int, language: str | None) -> None:
+        await self._s.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
+
+    async def set_timezone(self, user_id: int, tz: str | None) -> None:
+        await self._s.execute("UPDATE users SET timezone = ? WHERE id = ?", (tz, user_id))
+
+    async def set_quiet_hours(self, user_id: int, value: str | None) -> None:
+        await self._s.execute("UPDATE users SET quiet_hours = ? WHERE id = ?", (value, user_id))
+
+    async def set_notifications(self, user_id: int, enabled: bool) -> None:
+        await self._s.execute(
+            "UPDATE users SET notifications = ? WHERE id = ?", (enabled, user_id)
+        )
+
+    async def set_active(self, user_id: int, active: bool) -> None:
+        await self._s.execute("UPDATE users SET active = ? WHERE id = ?", (active, user_id))

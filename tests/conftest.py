@@ -1,0 +1,74 @@
+"""Shared fixtures: a fake Telegram, a steerable clock, and the real bot assembled on top."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import App, assemble
+from bot.config import Settings, load_settings
+from providers.clock import ManualClock
+from tests.fakes.chat import Chat
+from tests.fakes.telegram import FakeTelegram, running_polling
+
+START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as server:
+        yield server
+
+
+def make_settings(tg: FakeTelegram, db_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "bot_token": tg.token,
+        "telegram_api_url": tg.base_url,
+        "database_url": f"sqlite:///{db_path}",
+        "demo_source": True,
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings, clock: ManualClock) -> AsyncIterator[App]:
+    async with assemble(settings, clock=clock) as app:
+        assert app.bot is not None
+        async with running_polling(app.dispatcher, app.bot, close_bot_session=False):
+            yield app
+
+
+@pytest.fixture
+async def app(tg: FakeTelegram, tmp_path: Path, clock: ManualClock) -> AsyncIterator[App]:
+    async with running_bot(make_settings(tg, tmp_path / "bot.sqlite3"), clock) as running:
+        yield running
+
+
+@pytest.fixture
+def chat(tg: FakeTelegram) -> Callable[..., Chat]:
+    def make(user_id: int = 1001, language_code: str | None = "ru", **kwargs: Any) -> Chat:
+        return Chat(tg, user_id, language_code=language_code, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def alice(chat: Callable[..., Chat], app: App) -> Chat:
+    return chat(1001, "ru", first_name="Алиса")
+
+
+@pytest.fixture
+def bob(chat: Callable[..., Chat], app: App) -> Chat:
+    return chat(2002, "en", first_name="Bob")

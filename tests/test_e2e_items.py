@@ -1,0 +1,243 @@
+"""A shopper's conversation through the real stack: Bot over HTTP, fake Telegram, demo source."""
+
+from __future__ import annotations
+
+from bot.app import App
+from providers.clock import ManualClock
+from tests.fakes.chat import Chat
+
+DELIVERED = "RA000012349CN"  # demo: the normal journey from China
+STALLED = "RA111100427CN"
+DOMESTIC = "RA000056781RU"
+
+
+async def test_start_greets_in_russian_and_explains_how_to_add(alice: Chat) -> None:
+    reply = await alice.sends("/start")
+    assert "Здравствуйте, Алиса" in reply.text
+    assert "RA123456785CN" in reply.text
+
+
+async def test_start_speaks_english_to_an_english_client(bob: Chat) -> None:
+    reply = await bob.sends("/start")
+    assert "Hello, Bob" in reply.text
+
+
+async def test_commands_menu_is_set_in_both_languages(app: App, alice: Chat) -> None:
+    await alice.sends("/start")
+    ru = {c["command"]: c["description"] for c in app_commands(alice, "ru")}
+    en = {c["command"]: c["description"] for c in app_commands(alice, "en")}
+    assert set(ru) == set(en) >= {"add", "list", "status", "remove", "faq", "settings", "help"}
+    assert ru["list"] != en["list"]
+
+
+def app_commands(chat: Chat, language: str) -> list[dict[str, str]]:
+    return chat.tg.my_commands(language_code=language)  # type: ignore[no-any-return]
+
+
+async def test_add_command_follows_the_code_with_its_label(alice: Chat) -> None:
+    reply = await alice.sends(f"/add {DELIVERED} наушники")
+    assert "Добавлено" in reply.text
+    assert "наушники" in reply.text
+    assert DELIVERED in reply.text
+    labels = [b[0] for row in reply.buttons for b in row]
+    assert any("Обновить" in label for label in labels)
+    assert any("Удалить" in label for label in labels)
+
+
+async def test_a_plain_message_with_a_spaced_lower_case_code_adds_it(alice: Chat) -> None:
+    reply = await alice.sends("вот мой трек RA 0000 1234 9 CN, это куртка")
+    assert DELIVERED in reply.text
+    assert "Добавлено" in reply.text
+
+
+async def test_wrong_check_digit_is_refused_with_the_expected_digit(alice: Chat) -> None:
+    reply = await alice.sends("RA000012340CN")
+    assert "контрольная цифра" in reply.text
+    assert "9" in reply.text
+    listing = await alice.sends("/list")
+    assert "пуст" in listing.text
+
+
+async def test_adding_the_same_code_twice_says_it_is_already_there(alice: Chat) -> None:
+    await alice.sends(DELIVERED)
+    again = await alice.sends(f"/add {DELIVERED}")
+    assert "уже в вашем списке" in again.text
+
+
+async def test_add_without_arguments_explains_usage(alice: Chat) -> None:
+    reply = await alice.sends("/add")
+    assert "/add" in reply.text
+
+
+async def test_label_with_html_is_escaped_not_interpreted(alice: Chat) -> None:
+    reply = await alice.sends(f"/add {DELIVERED} <b>подарок</b> & сюрприз")
+    assert "<b>подарок</b> & сюрприз" in reply.text
+    assert "&lt;b&gt;" in reply.html
+
+
+async def test_list_paginates_long_lists(alice: Chat) -> None:
+    codes = [_s10(n) for n in range(12)]
+    await alice.sends("/add " + " ".join(codes[:6]))
+    await alice.sends("/add " + " ".join(codes[6:]))
+    first = await alice.sends("/list")
+    assert "12" in first.text
+    assert "1 из 2" in first.text
+    second = await alice.taps("Дальше")
+    assert second.message is not None
+    assert "2 из 2" in second.message.text
+    assert "11." in second.message.text
+
+
+async def test_status_shows_the_card_for_a_label_and_refuses_unknown_queries(alice: Chat) -> None:
+    await alice.sends(f"/add {DELIVERED} Куртка")
+    card = await alice.sends("/status куртка")
+    assert DELIVERED in card.text
+    missing = await alice.sends("/status ноутбук")
+    assert "нет «ноутбук»" in missing.text
+
+
+async def test_status_without_arguments_lists_everything(alice: Chat) -> None:
+    await alice.sends(DELIVERED)
+    await alice.sends(STALLED)
+    overview = await alice.sends("/status")
+    assert DELIVERED in overview.text and STALLED in overview.text
+
+
+async def test_refresh_shows_the_new_status_once_time_has_passed(
+    alice: Chat, clock: ManualClock
+) -> None:
+    added = await alice.sends(DELIVERED)
+    before = added.text
+    clock.advance(days=12)
+    tap = await alice.taps("Обновить", on=added)
+    assert tap.answer_text == "Обновлено"
+    assert tap.message is not None
+    assert tap.message.text != before
+
+
+async def test_refresh_is_limited_to_once_a_minute(alice: Chat, clock: ManualClock) -> None:
+    added = await alice.sends(DELIVERED)
+    clock.advance(days=1)
+    await alice.taps("Обновить", on=added)
+    clock.advance(seconds=10)
+    second = await alice.taps("Обновить", on=added)
+    assert second.answer_text is not None and "через" in second.answer_text
+
+
+async def test_history_lists_the_events_newest_first(alice: Chat, clock: ManualClock) -> None:
+    added = await alice.sends(DELIVERED)
+    clock.advance(days=30)
+    await alice.taps("Обновить", on=added)
+    tap = await alice.taps("История", on=alice.tg.messages[(alice.chat_id, added.message_id)])
+    assert tap.message is not None
+    assert "История" in tap.message.text
+    assert len(tap.message.text.splitlines()) > 6
+
+
+async def test_explain_tells_what_the_status_means_and_what_to_do(alice: Chat) -> None:
+    added = await alice.sends(DELIVERED)
+    tap = await alice.taps("Что это значит", on=added)
+    assert tap.message is not None
+    assert "👉" in tap.message.text
+
+
+async def test_mute_and_unmute_toggle_the_button(alice: Chat) -> None:
+    added = await alice.sends(DELIVERED)
+    muted = await alice.taps("Без уведомлений", on=added)
+    assert muted.message is not None
+    assert "Уведомления по этому отслеживанию выключены" in muted.message.text
+    unmuted = await alice.taps("Уведомлять", on=muted.message)
+    assert unmuted.message is not None
+    assert "выключены" not in unmuted.message.text
+
+
+async def test_rename_asks_for_a_new_label_and_keeps_it(alice: Chat) -> None:
+    added = await alice.sends(DELIVERED)
+    prompt = await alice.taps("Переименовать", on=added)
+    assert prompt.message is not None and "Как назвать" in prompt.message.text
+    done = await alice.sends("Зимние ботинки")
+    assert "Зимние ботинки" in done.text
+    listing = await alice.sends("/list")
+    assert "Зимние ботинки" in listing.text
+
+
+async def test_delete_asks_for_confirmation_first(alice: Chat) -> None:
+    added = await alice.sends(f"{DELIVERED} куртка")
+    confirm = await alice.taps("Удалить", on=added)
+    assert confirm.message is not None and "Удалить «куртка»" in confirm.message.text
+    done = await alice.taps("Да, удалить", on=confirm.message)
+    assert done.message is not None and "удалено" in done.message.text
+    listing = await alice.sends("/list")
+    assert "пуст" in listing.text
+
+
+async def test_remove_command_finds_by_code_and_confirms(alice: Chat) -> None:
+    await alice.sends(DELIVERED)
+    confirm = await alice.sends(f"/remove {DELIVERED.lower()}")
+    assert "Удалить" in confirm.text
+    await alice.taps("Да, удалить", on=confirm)
+    assert "пуст" in (await alice.sends("/list")).text
+
+
+async def test_remove_without_arguments_explains_usage(alice: Chat) -> None:
+    reply = await alice.sends("/remove")
+    assert "/remove" in reply.text
+
+
+async def test_forged_callback_for_a_foreign_item_is_refused(alice: Chat, bob: Chat) -> None:
+    added = await alice.sends(f"{DELIVERED} секрет")
+    item_id = _item_id(added)
+    own = await bob.sends("/start")
+    for action in ("d", "y", "h", "r", "n", "m", "o", "e"):
+        tap = await bob.taps_data(f"i1:{action}:{item_id}", on=own)
+        assert tap.answer_text is not None and "no longer in your list" in tap.answer_text
+    assert "секрет" in (await alice.sends("/list")).text
+
+
+async def test_garbage_and_outdated_callback_data_get_a_polite_answer(alice: Chat) -> None:
+    own = await alice.sends("/start")
+    for data in ("i1:zz:1", "i0:d:1", "nonsense", "i1:d:not-a-number", "p1:x"):
+        tap = await alice.taps_data(data, on=own)
+        assert tap.answer_text is not None and "устарела" in tap.answer_text
+
+
+async def test_unknown_command_gets_a_hint(alice: Chat) -> None:
+    reply = await alice.sends("/frobnicate")
+    assert "/help" in reply.text
+
+
+async def test_text_without_codes_gets_a_hint(alice: Chat) -> None:
+    reply = await alice.sends("привет")
+    assert "трек-номер" in reply.text
+
+
+async def test_deep_link_adds_a_code(alice: Chat) -> None:
+    reply = await alice.sends(f"/start add_{DELIVERED}")
+    assert "Добавлено" in reply.text
+
+
+async def test_bad_deep_link_is_refused_politely(alice: Chat) -> None:
+    reply = await alice.sends("/start o_forged_payload")
+    assert "ссылка" in reply.text.lower()
+
+
+async def test_english_user_gets_english_cards(bob: Chat) -> None:
+    reply = await bob.sends(DELIVERED)
+    assert "Added" in reply.text
+    assert "Refresh" in str(reply.buttons)
+
+
+def _item_id(message: object) -> int:
+    for row in message.buttons:  # type: ignore[attr-defined]
+        for _text, value in row:
+            if isinstance(value, str) and value.startswith("i1:"):
+                return int(value.rsplit(":", 1)[1])
+    raise AssertionError("no item button")
+
+
+def _s10(serial: int) -> str:
+    digits = f"{90000000 + serial:08d}"
+    weights = (8, 6, 4, 2, 3, 5, 9, 7)
+    check = 11 - sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
+    check = 0 if check == 10 else 5 if check == 11 else check
+    return f"RR{digits}{check}CN"

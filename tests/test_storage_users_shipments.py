@@ -1,0 +1,258 @@
+"""Users and shipments repositories: upserts, settings, the poll queue and orphans."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from providers.base import TrackEvent
+from providers.statuses import Status
+from storage import Database, Tx, open_database
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await open_database(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def tx(db: Database) -> AsyncIterator[Tx]:
+    """One transaction for a test that only looks at its own writes."""
+    async with db.transaction() as transaction:
+        yield transaction
+
+
+async def new_shipment(tx: Tx, code: str, at: datetime = T0, source: str = "post") -> int:
+    shipment, _ = await tx.shipments.get_or_create(source, code, "track", at)
+    return shipment.id
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+async def test_first_sight_creates_a_user_with_defaults(tx: Tx) -> None:
+    user = await tx.users.seen(10, "ru", T0)
+    assert (user.id, user.tg_language, user.language, user.timezone, user.quiet_hours) == (
+        10,
+        "ru",
+        None,
+        None,
+        None,
+    )
+    assert user.notifications
+    assert user.active
+    assert user.created_at == T0
+    assert await tx.users.get(10) == user
+
+
+async def test_seen_again_updates_language_and_reactivates_but_keeps_creation_time(
+    tx: Tx,
+) -> None:
+    await tx.users.seen(10, "ru", T0)
+    await tx.users.set_active(10, False)
+    user = await tx.users.seen(10, "en", T0 + timedelta(days=3))
+    assert user.tg_language == "en"
+    assert user.active
+    assert user.created_at == T0
+
+
+async def test_seen_without_a_language_keeps_the_last_reported_one(tx: Tx) -> None:
+    await tx.users.seen(10, "uk", T0)
+    user = await tx.users.seen(10, None, T0)
+    assert user.tg_language == "uk"
+
+
+async def test_user_settings_are_stored_and_cleared(tx: Tx) -> None:
+    await tx.users.seen(10, "ru", T0)
+    await tx.users.set_language(10, "en")
+    await tx.users.set_timezone(10, "Asia/Novosibirsk")
+    await tx.users.set_quiet_hours(10, "23:00-08:00")
+    await tx.users.set_notifications(10, False)
+    await tx.users.set_active(10, False)
+    user = await tx.users.get(10)
+    assert user is not None
+    assert (user.language, user.timezone, user.quiet_hours) == (
+        "en",
+        "Asia/Novosibirsk",
+        "23:00-08:00",
+    )
+    assert not user.notifications
+    assert not user.active
+
+    await tx.users.set_language(10, None)
+    await tx.users.set_timezone(10, None)
+    await tx.users.set_quiet_hours(10, None)
+    await tx.users.set_notifications(10, True)
+    cleared = await tx.users.get(10)
+    assert cleared is not None
+    assert (cleared.language, cleared.timezone, cleared.quiet_hours) == (None, None, None)
+    assert cleared.notifications
+
+
+async def test_unknown_user_is_none(tx: Tx) -> None:
+    assert await tx.users.get(999) is None
+
+
+# --- shipments -----------------------------------------------------------------------------
+
+
+async def test_new_shipment_is_not_found_and_due_at_once(tx: Tx) -> None:
+    shipment, created = await tx.shipments.get_or_create("post", "RA1", "track", T0)
+    assert created
+    assert shipment.status is Status.NOT_FOUND
+    assert shipment.next_check_at == T0
+    assert shipment.checked_at is None
+    assert shipment.error_count == 0
+    assert shipment.last_error == ""
+    assert await tx.shipments.get(shipment.id) == shipment
+    assert await tx.shipments.find("post", "RA1") == shipment
+
+
+async def test_same_number_at_the_same_source_is_one_row(tx: Tx) -> None:
+    first, created_first = await tx.shipments.get_or_create("post", "RA1", "track", T0)
+    again, created_again = await tx.shipments.get_or_create(
+        "post", "RA1", "track", T0 + timedelta(hours=1)
+    )
+    other_source, created_other = await tx.shipments.get_or_create("cdek", "RA1", "track", T0)
+    assert (created_first, created_again, created_other) == (True, False, True)
+    assert again == first
+    assert other_source.id != first.id
+
+
+async def test_result_is_recorded_and_clears_the_error_streak(tx: Tx) -> None:
+    shipment_id = await new_shipment(tx, "RA1")
+    await tx.shipments.record_error(shipment_id, "timeout", T0 + timedelta(minutes=5))
+    await tx.shipments.record_error(shipment_id, "timeout again", T0 + timedelta(minutes=15))
+    failing = await tx.shipments.get(shipment_id)
+    assert failing is not None
+    assert (failing.error_count, failing.last_error) == (2, "timeout again")
+    assert failing.next_check_at == T0 + timedelta(minutes=15)
+
+    await tx.shipments.record_result(
+        shipment_id,
+        status=Status.IN_TRANSIT,
+        status_text="Покинуло место приёма",
+        carrier="Почта России",
+        linked_code="RA2",
+        checked_at=T0 + timedelta(hours=1),
+        next_check_at=T0 + timedelta(hours=3),
+        last_event_at=T0 - timedelta(days=1),
+    )
+    shipment = await tx.shipments.get(shipment_id)
+    assert shipment is not None
+    assert shipment.status is Status.IN_TRANSIT
+    assert shipment.status_text == "Покинуло место приёма"
+    assert (shipment.carrier, shipment.linked_code) == ("Почта России", "RA2")
+    assert shipment.checked_at == T0 + timedelta(hours=1)
+    assert shipment.next_check_at == T0 + timedelta(hours=3)
+    assert shipment.last_event_at == T0 - timedelta(days=1)
+    assert (shipment.error_count, shipment.last_error) == (0, "")
+
+
+async def record(tx: Tx, shipment_id: int, status: Status, **times: datetime | None) -> None:
+    await tx.shipments.record_result(
+        shipment_id,
+        status=status,
+        status_text="",
+        carrier=None,
+        linked_code=None,
+        checked_at=T0,
+        next_check_at=times["next_check_at"],
+        last_event_at=times["last_event_at"],
+    )
+
+
+async def test_final_result_stops_polling_and_keeps_the_known_event_time(tx: Tx) -> None:
+    shipment_id = await new_shipment(tx, "RA1")
+    await record(tx, shipment_id, Status.IN_TRANSIT, next_check_at=T0, last_event_at=T0)
+    await record(tx, shipment_id, Status.DELIVERED, next_check_at=None, last_event_at=None)
+    shipment = await tx.shipments.get(shipment_id)
+    assert shipment is not None
+    assert shipment.status is Status.DELIVERED
+    assert shipment.next_check_at is None
+    assert shipment.last_event_at == T0
+
+
+async def test_set_next_check_moves_only_the_given_shipments(tx: Tx) -> None:
+    ids = [await new_shipment(tx, f"RA{n}") for n in range(3)]
+    later = T0 + timedelta(hours=6)
+    await tx.shipments.set_next_check(ids[:2], later)
+    await tx.shipments.set_next_check([ids[2]], None)
+    times = [(await tx.shipments.get(i)) for i in ids]
+    assert [s.next_check_at if s else "missing" for s in times] == [later, later, None]
+
+
+async def test_due_returns_oldest_first_up_to_the_limit(tx: Tx) -> None:
+    # Created in scrambled order so that id order and due order differ.
+    offsets = [5, 1, 4, 2, 3, 9]
+    ids = {offset: await new_shipment(tx, f"RA{offset}", T0) for offset in offsets}
+    for offset, shipment_id in ids.items():
+        await tx.shipments.set_next_check([shipment_id], T0 + timedelta(minutes=offset))
+    await tx.shipments.set_next_check([await new_shipment(tx, "RA_STOPPED")], None)
+
+    now = T0 + timedelta(minutes=5)
+    due = await tx.shipments.due(now, limit=3)
+    assert [s.id for s in due] == [ids[1], ids[2], ids[3]]
+    every_due = await tx.shipments.due(now, limit=100)
+    assert [s.id for s in every_due] == [ids[1], ids[2], ids[3], ids[4], ids[5]]
+
+
+async def test_due_can_be_limited_to_some_sources(tx: Tx) -> None:
+    post = await new_shipment(tx, "RA1", source="post")
+    cdek = await new_shipment(tx, "RA2", source="cdek")
+    await new_shipment(tx, "RA3", source="ozon")
+    due = await tx.shipments.due(T0, 10, ["post", "cdek"])
+    assert sorted(s.id for s in due) == sorted([post, cdek])
+    assert await tx.shipments.due(T0, 10, []) == []
+
+
+async def test_followed_ids_counts_only_active_followers(tx: Tx) -> None:
+    await tx.users.seen(1, None, T0)
+    await tx.users.seen(2, None, T0)
+    active, blocked, nobody = [await new_shipment(tx, code) for code in ("A1", "B1", "C1")]
+    await tx.subscriptions.add(1, active, "", T0)
+    await tx.subscriptions.add(2, active, "", T0)
+    await tx.subscriptions.add(2, blocked, "", T0)
+    await tx.users.set_active(2, False)
+    assert await tx.shipments.followed_ids([active, blocked, nobody]) == {active}
+    assert await tx.shipments.followed_ids([]) == set()
+
+
+async def test_orphans_are_deleted_with_their_events_and_returned(tx: Tx) -> None:
+    await tx.users.seen(1, None, T0)
+    kept, orphan = await new_shipment(tx, "KEEP1"), await new_shipment(tx, "GONE1")
+    kept_sub, _ = await tx.subscriptions.add(1, kept, "", T0)
+    orphan_sub, _ = await tx.subscriptions.add(1, orphan, "", T0)
+    await tx.subscriptions.set_archived(kept_sub.id, 1, True)  # archived still counts
+    await tx.events.add_new(orphan, [TrackEvent(T0, Status.IN_TRANSIT, "Сортировка")])
+    assert await tx.shipments.delete_orphans() == []
+
+    assert await tx.subscriptions.delete(orphan_sub.id, 1)
+    gone = await tx.shipments.delete_orphans()
+    assert [(s.id, s.code) for s in gone] == [(orphan, "GONE1")]
+    assert await tx.shipments.get(orphan) is None
+    assert await tx.events.history(orphan) == []
+    assert await tx.shipments.get(kept) is not None
+    assert await tx.shipments.delete_orphans() == []
+
+
+async def test_shipment_followed_by_two_users_is_orphaned_only_after_both_leave(
+    tx: Tx,
+) -> None:
+    await tx.users.seen(1, None, T0)
+    await tx.users.seen(2, None, T0)
+    shipment_id = await new_shipment(tx, "RA1")
+    first, _ = await tx.subscriptions.add(1, shipment_id, "", T0)
+    second, _ = await tx.subscriptions.add(2, shipment_id, "", T0)
+    await tx.subscriptions.add(2, shipment_id, "again", T0)  # no second count
+    assert await tx.subscriptions.delete(first.id, 1)
+    assert await tx.shipments.delete_orphans() == []
+    assert await tx.subscriptions.delete(second.id, 2)
+    assert [s.id for s in await tx.shipments.delete_orphans()] == [shipment_id]
