@@ -24,6 +24,9 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 
 from bot.config import Settings
 from bot.middleware import UserContext
+from bot.poller import Poller
+from bot.scheduler import Jobs
+from bot.sender import OutboxSender
 from bot.settings_service import SettingsService
 from bot.sources import Sources
 from bot.texts import Catalogue
@@ -49,6 +52,9 @@ class App:
     dispatcher: Dispatcher
     bot: Bot | None
     clock: Clock
+    poller: Poller
+    sender: OutboxSender | None
+    jobs: Jobs
 
 
 async def build_providers(
@@ -142,9 +148,33 @@ async def assemble(
         )
         dispatcher = build_dispatcher(settings, tracking, catalogue, settings_service)
         bot = None
+        sender = None
         if with_bot and (settings.bot_token is not None or session is not None):
             bot = make_bot(settings, session)
             stack.push_async_callback(bot.session.close)
+            sender = OutboxSender(
+                db,
+                bot,
+                catalogue,
+                settings_service,
+                clock,
+                rate_per_second=settings.send_rate_per_second,
+                shop_name=settings.shop_name,
+            )
+        poller = Poller(tracking)
+        jobs = Jobs(poller, sender, settings.poll_tick_seconds)
+        stack.push_async_callback(jobs.stop)
         yield App(
-            settings, db, sources, tracking, catalogue, settings_service, dispatcher, bot, clock
+            settings,
+            db,
+            sources,
+            tracking,
+            catalogue,
+            settings_service,
+            dispatcher,
+            bot,
+            clock,
+            poller,
+            sender,
+            jobs,
         )

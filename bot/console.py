@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from typing import Any, TextIO, TypeVar
 
 from aiogram import Bot
-from pydantic import SecretStr
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import (
     AnswerCallbackQuery,
@@ -40,13 +39,15 @@ from aiogram.types import (
     Update,
     User,
 )
+from pydantic import SecretStr
 
 from bot.app import assemble
 from bot.config import Settings
 from providers.clock import ScaledClock
 
 CONSOLE_TOKEN = "1000000:console-session-never-reaches-telegram"
-DEMO_SCALE = 8640.0  # one day of the demo's life every ten seconds
+DEMO_SCALE = 8640.0
+CONSOLE_TICK_SECONDS = 2.0  # one day of the demo's life every ten seconds
 T = TypeVar("T")
 TAG_RE = re.compile(r"<[^>]+>")
 
@@ -227,6 +228,8 @@ async def run_console(
             "press it, @CODE for inline mode, /quit to leave.\n"
         )
         await console.handle("/start")
+        app.jobs.tick_seconds = CONSOLE_TICK_SECONDS
+        app.jobs.start()
         loop = asyncio.get_running_loop()
         while True:
             out.write("\n> ")

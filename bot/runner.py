@@ -16,6 +16,7 @@ async def run_bot(settings: Settings) -> int:
         me = await app.bot.get_me()
         log.info("starting long polling as @%s", me.username)
         await app.bot.delete_webhook(drop_pending_updates=False)
+        app.jobs.start()
         await app.dispatcher.start_polling(
             app.bot,
             handle_signals=True,

@@ -40,8 +40,10 @@ class SettingsService:
             }:
                 preset = next(p for p in QUIET_PRESETS if p.replace(":", "") == value)
                 await tx.users.set_quiet_hours(user_id, preset)
+                await tx.outbox.reschedule_user(user_id, self._clock())
             elif action is SettingsAction.TIMEZONE and value in TIMEZONE_PRESETS:
                 await tx.users.set_timezone(user_id, value)
+                await tx.outbox.reschedule_user(user_id, self._clock())
             else:
                 return None
             return await tx.users.get(user_id)

@@ -6,23 +6,27 @@ Handlers, the inline mode, the console and the scheduler all call this one servi
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.policy import after_error, next_check
 from bot.sources import SourceBackingOffError, Sources
-from providers.base import NumberRejected, SourceError, TrackResult
+from bot.watch import Silence, judge
+from providers.base import NumberRejected, Outcome, SourceError, TrackResult
 from providers.clock import Clock
 from providers.codes import Code, CodeKind
+from providers.statuses import Status
 from storage import Database, Tx
 from storage.models import Event, Item, Shipment, User
 
 log = logging.getLogger(__name__)
 
 REFRESH_COOLDOWN = timedelta(minutes=1)
+MAX_REJECTIONS = 5  # a number the source keeps refusing stops being polled
 MAX_ITEMS_PER_USER = 300
 MAX_LABEL_LENGTH = 64
 
@@ -64,6 +68,38 @@ class RefreshOutcome:
     wait_seconds: int = 0
 
 
+@dataclass(slots=True)
+class BatchReport:
+    polled: int = 0
+    changed: int = 0
+    failed: int = 0
+    notices: int = 0
+
+    def add(self, other: BatchReport) -> None:
+        self.polled += other.polled
+        self.changed += other.changed
+        self.failed += other.failed
+        self.notices += other.notices
+
+
+def fingerprint(result: TrackResult) -> str:
+    """A digest of everything a source said; equal digests mean nothing to store or announce."""
+    parts = [
+        result.status.value,
+        result.status_text,
+        result.carrier or "",
+        result.linked_code or "",
+    ]
+    for event in result.events:
+        parts += [
+            event.occurred_at.isoformat(),
+            event.status.value,
+            event.location,
+            event.description,
+        ]
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
+
+
 def clean_label(raw: str) -> str:
     return " ".join(raw.split())[:MAX_LABEL_LENGTH]
 
@@ -82,6 +118,17 @@ class TrackingService:
     async def seen_user(self, user_id: int, tg_language: str | None) -> User:
         async with self.db.transaction() as tx:
             return await tx.users.seen(user_id, tg_language, self.clock())
+
+    async def set_active(self, user_id: int, active: bool) -> None:
+        """Blocked users get nothing; what only they follow is no longer polled."""
+        async with self.db.transaction() as tx:
+            await tx.users.set_active(user_id, active)
+            if not active:
+                await tx.outbox.drop_for_user(user_id)
+                return
+            items = await tx.subscriptions.list_items(user_id, limit=MAX_ITEMS_PER_USER)
+            resting = [i.shipment.id for i in items if i.shipment.next_check_at is None]
+            await tx.shipments.set_next_check(resting, self.clock())
 
     # --- adding ----------------------------------------------------------------------------
 
@@ -220,6 +267,75 @@ class TrackingService:
                 retry = after_error(shipment.error_count + 1, now, self.poll_interval)
                 await tx.shipments.record_error(shipment.id, error, retry)
 
+    async def record_batch(
+        self, shipments: Sequence[Shipment], outcomes: Mapping[str, Outcome]
+    ) -> BatchReport:
+        """One transaction for a polled batch: new events, statuses, alerts and notices."""
+        now = self.clock()
+        report = BatchReport(polled=len(shipments))
+        unchanged: list[tuple[int, datetime, datetime | None]] = []
+        expired: list[int] = []
+        async with self.db.transaction() as tx:
+            for shipment in shipments:
+                outcome = outcomes.get(shipment.code)
+                if not isinstance(outcome, TrackResult):
+                    report.failed += 1
+                    await self._record_refusal(tx, shipment, outcome, now)
+                    continue
+                status = outcome.status
+                last_activity = max(
+                    (e.occurred_at for e in outcome.events), default=shipment.last_event_at
+                )
+                since = last_activity or shipment.created_at
+                verdict = judge(status, shipment.source, since, now)
+                if fingerprint(outcome) == shipment.fingerprint:
+                    upcoming = next_check(status, shipment.status, now, self.poll_interval)
+                    unchanged.append((shipment.id, now, upcoming))
+                else:
+                    report.changed += 1
+                    await self.record_result(tx, shipment, outcome, exclude_user=None)
+                if verdict is not None:
+                    report.notices += await self._announce(tx, shipment, verdict, since, now)
+                if verdict is Silence.EXPIRED:
+                    expired.append(shipment.id)
+            await tx.shipments.mark_checked(unchanged)
+            await tx.shipments.set_next_check(expired, None)
+        return report
+
+    async def _record_refusal(
+        self, tx: Tx, shipment: Shipment, outcome: NumberRejected | None, now: datetime
+    ) -> None:
+        retry: datetime | None
+        if outcome is None:
+            error, retry = "missing from the answer", after_error(1, now, self.poll_interval)
+        else:
+            error = f"rejected: {outcome.reason}"
+            retry = (
+                None
+                if shipment.error_count + 1 >= MAX_REJECTIONS
+                else after_error(shipment.error_count + 1, now, self.poll_interval)
+            )
+        await tx.shipments.record_error(shipment.id, error, retry)
+
+    async def _announce(
+        self,
+        tx: Tx,
+        shipment: Shipment,
+        verdict: Silence,
+        last_activity: datetime,
+        now: datetime,
+    ) -> int:
+        """Queue a stall, pickup or expiry notice once per silence (keyed by its start)."""
+        since = int(last_activity.timestamp())
+        queued = 0
+        for subscription, user in await tx.subscriptions.followers(shipment.id):
+            if subscription.muted or not user.notifications:
+                continue
+            payload = {"shipment_id": shipment.id, "subscription_id": subscription.id}
+            key = f"{verdict.value}:{subscription.id}:{since}"
+            queued += await tx.outbox.enqueue(user.id, verdict.value, payload, key, now, now)
+        return queued
+
     async def record_result(
         self, tx: Tx, shipment: Shipment, result: TrackResult, *, exclude_user: int | None
     ) -> list[Event]:
@@ -236,9 +352,11 @@ class TrackingService:
             checked_at=now,
             next_check_at=next_check(result.status, shipment.status, now, self.poll_interval),
             last_event_at=last_event_at,
+            fingerprint=fingerprint(result),
         )
         changed = bool(new_events) or result.status != shipment.status
-        if changed and shipment.checked_at is not None:
+        # A number a source forgot and re-registered reads NOT_FOUND again: that is not news.
+        if changed and shipment.checked_at is not None and result.status is not Status.NOT_FOUND:
             await self._queue_alerts(tx, shipment, result, new_events, exclude_user, now)
         return new_events
 

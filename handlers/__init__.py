@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import adding, errors, fallback, faq, inline, items, settings, start, status
+from handlers import (
+    adding,
+    errors,
+    fallback,
+    faq,
+    inline,
+    items,
+    membership,
+    settings,
+    start,
+    status,
+)
 
 
 def build_router() -> Router:
@@ -14,6 +25,7 @@ def build_router() -> Router:
     """
     root = Router(name="root")
     root.include_routers(
+        membership.build(),
         start.build(),
         settings.build(),
         faq.build(),

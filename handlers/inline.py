@@ -18,10 +18,11 @@ from bot.cards import Card, render_card, status_label
 from bot.texts import Texts
 from bot.tracking import TrackingService
 from handlers.views import card_of
-from providers.codes import scan
+from providers.codes import Scan, scan
 
 MAX_RESULTS = 20
 CACHE_SECONDS = 30
+START_INLINE = "inline"  # the /start payload of "open the bot" when nothing was found
 
 
 def article(
@@ -46,6 +47,7 @@ async def on_inline(
     now = tracking.clock()
     results: list[InlineQueryResultArticle] = []
     text = query.query.strip()
+    scanned = scan(text, order_pattern)
     if not text:
         views, _ = await tracking.page(query.from_user.id, 0, MAX_RESULTS)
         results = [article(f"i{v.item.id}", card_of(v), texts, tz, now) for v in views]
@@ -53,7 +55,7 @@ async def on_inline(
         own = await tracking.find(query.from_user.id, text)
         results = [article(f"i{v.item.id}", card_of(v), texts, tz, now) for v in own[:MAX_RESULTS]]
         if not results:
-            for code in scan(text, order_pattern).codes[:3]:
+            for code in scanned.codes[:3]:
                 found = await tracking.lookup(code)
                 if isinstance(found, tuple):
                     card = Card.of(*found)
@@ -68,8 +70,16 @@ async def on_inline(
         is_personal=True,
         button=None
         if results
-        else InlineQueryResultsButton(text=texts("inline-nothing"), start_parameter="inline"),
+        else InlineQueryResultsButton(
+            text=texts("inline-nothing"), start_parameter=open_bot_payload(scanned)
+        ),
     )
+
+
+def open_bot_payload(found: Scan) -> str:
+    """A mistyped code travels along (`add_<code>`), so the bot explains the typo on opening."""
+    typo = next((b.value for b in found.bad if b.value.isascii() and b.value.isalnum()), None)
+    return f"add_{typo}" if typo else START_INLINE
 
 
 def build() -> Router:

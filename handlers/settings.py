@@ -20,13 +20,23 @@ from handlers.views import edit_or_keep
 from storage.models import User
 
 
+def quiet_label(quiet: QuietHours, texts: Texts) -> str:
+    return str(quiet) if quiet.enabled else texts("settings-off")
+
+
+def timezone_label(name: str, texts: Texts) -> str:
+    """The city in the user's language for the offered zones; any other zone by its IANA name."""
+    key = "tz-" + name.rsplit("/", 1)[-1].lower().replace("_", "-")
+    return texts(key) if texts.has(key) else name
+
+
 def summary(user: User, texts: Texts, defaults: SettingsService) -> str:
     return texts(
         "settings-summary",
         language=texts(f"language-{user.language or 'auto'}"),
         notifications=texts("settings-on" if user.notifications else "settings-off"),
-        quiet=str(defaults.quiet_hours(user)),
-        timezone=defaults.timezone_name(user),
+        quiet=quiet_label(defaults.quiet_hours(user), texts),
+        timezone=timezone_label(defaults.timezone_name(user), texts),
     )
 
 
@@ -48,7 +58,7 @@ async def on_settings(
 ) -> None:
     action, value = callback_data.action, callback_data.value
     if action is SettingsAction.MENU or not value:
-        await _show_choices(query, action, texts)
+        await _show_choices(query, action, texts, summary(user, texts, settings_service))
         return
     updated = await settings_service.apply(user.id, action, value)
     if updated is None:
@@ -62,19 +72,24 @@ async def on_settings(
     await query.answer(texts("settings-saved"))
 
 
-async def _show_choices(query: CallbackQuery, action: SettingsAction, texts: Texts) -> None:
+async def _show_choices(
+    query: CallbackQuery, action: SettingsAction, texts: Texts, menu_text: str
+) -> None:
+    """A section's choices; the menu itself (the back button) shows the summary again."""
     choices: list[tuple[str, str]]
     if action is SettingsAction.LANGUAGE:
         choices = [(c, texts(f"language-{c}")) for c in ("auto", "ru", "en")]
     elif action is SettingsAction.NOTIFY:
         choices = [("on", texts("settings-on")), ("off", texts("settings-off"))]
     elif action is SettingsAction.QUIET:
-        choices = [(p.replace(":", ""), str(QuietHours.parse(p))) for p in QUIET_PRESETS]
+        choices = [
+            (p.replace(":", ""), quiet_label(QuietHours.parse(p), texts)) for p in QUIET_PRESETS
+        ]
     elif action is SettingsAction.TIMEZONE:
-        choices = [(tz, tz.split("/")[-1]) for tz in TIMEZONE_PRESETS]
+        choices = [(tz, timezone_label(tz, texts)) for tz in TIMEZONE_PRESETS]
     else:
         if isinstance(query.message, Message):
-            await edit_or_keep(query.message, texts("settings-title"), settings_keyboard(texts))
+            await edit_or_keep(query.message, menu_text, settings_keyboard(texts))
         await query.answer()
         return
     if isinstance(query.message, Message):

@@ -15,6 +15,7 @@ from bot.texts import FAQ_TOPICS, Texts
 from bot.tracking import TrackingService
 from handlers.adding import reply_to_scan
 from handlers.faq import faq_answer
+from handlers.inline import START_INLINE
 from providers.codes import scan
 
 PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -30,7 +31,7 @@ async def cmd_start(
 ) -> None:
     assert message.from_user is not None
     payload = command.args or ""
-    if not payload:
+    if not payload or payload == START_INLINE:
         await message.answer(texts("start-welcome", name=_name(message)))
         return
     if not PAYLOAD_RE.fullmatch(payload):

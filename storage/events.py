@@ -13,7 +13,7 @@ from typing import Any
 from providers.base import TrackEvent
 from providers.statuses import Status
 from storage.models import Event
-from storage.sql import Row, Session, chunked, from_ms, to_ms
+from storage.sql import Row, Session, chunked, from_ms, marks, to_ms
 
 COLUMNS = ("id", "shipment_id", "occurred_at", "status", "description", "location")
 _SELECT = ", ".join(COLUMNS)
@@ -69,6 +69,18 @@ class EventsRepo:
             (shipment_id, limit),
         )
         return [event_from_row(row) for row in rows]
+
+    async def by_ids(self, shipment_id: int, event_ids: Sequence[int]) -> list[Event]:
+        """Oldest first; ids of another shipment are ignored."""
+        found: list[Event] = []
+        for chunk in chunked(event_ids):
+            rows = await self._s.fetch_all(
+                f"SELECT {_SELECT} FROM events WHERE shipment_id = ?"
+                f" AND id IN ({marks(len(chunk))})",
+                (shipment_id, *chunk),
+            )
+            found += [event_from_row(row) for row in rows]
+        return sorted(found, key=lambda e: (e.occurred_at, e.id))
 
     async def latest(self, shipment_id: int) -> Event | None:
         rows = await self.history(shipment_id, 1)

@@ -39,6 +39,7 @@ class Shipment:
     last_event_at: datetime | None  # time of the newest known event
     error_count: int
     last_error: str
+    fingerprint: str = ""  # digest of the source's last answer (see bot.tracking.fingerprint)
 
 
 @dataclass(frozen=True, slots=True)

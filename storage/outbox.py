@@ -126,6 +126,14 @@ class OutboxRepo:
             (user_id,),
         )
 
+    async def reschedule_user(self, user_id: int, not_before: datetime) -> int:
+        """Bring a user's held messages forward (they turned quiet hours off)."""
+        return await self._s.execute(
+            "UPDATE outbox SET not_before = ? WHERE user_id = ? AND state = 'pending'"
+            " AND not_before > ?",
+            (to_ms(not_before), user_id, to_ms(not_before)),
+        )
+
     async def pending_count(self) -> int:
         row = await self._s.fetch_one("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'")
         return int(required(row)["n"])

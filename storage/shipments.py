@@ -39,6 +39,7 @@ COLUMNS = (
     "last_event_at",
     "error_count",
     "last_error",
+    "fingerprint",
 )
 _RETURNING = ", ".join(COLUMNS)
 _SELECT = select_list("sh", COLUMNS)
@@ -61,6 +62,7 @@ def shipment_from_row(row: Row, prefix: str = "") -> Shipment:
         last_event_at=opt_dt(row[f"{prefix}last_event_at"]),
         error_count=row[f"{prefix}error_count"],
         last_error=row[f"{prefix}last_error"],
+        fingerprint=row[f"{prefix}fingerprint"],
     )
 
 
@@ -114,12 +116,14 @@ class ShipmentsRepo:
         checked_at: datetime,
         next_check_at: datetime | None,
         last_event_at: datetime | None,
+        fingerprint: str = "",
     ) -> None:
         """A successful answer clears the error streak; an unknown last_event_at keeps the old."""
         await self._s.execute(
             "UPDATE shipments SET status = ?, status_text = ?, carrier = ?, linked_code = ?,"
             " checked_at = ?, next_check_at = ?,"
-            " last_event_at = COALESCE(?, last_event_at), error_count = 0, last_error = ''"
+            " last_event_at = COALESCE(?, last_event_at), error_count = 0, last_error = '',"
+            " fingerprint = ?"
             " WHERE id = ?",
             (
                 status.value,
@@ -129,8 +133,19 @@ class ShipmentsRepo:
                 to_ms(checked_at),
                 opt_ms(next_check_at),
                 opt_ms(last_event_at),
+                fingerprint,
                 shipment_id,
             ),
+        )
+
+    async def mark_checked(
+        self, rows: Sequence[tuple[int, datetime, datetime | None]]
+    ) -> None:
+        """(id, checked_at, next_check_at) for answers identical to the previous one."""
+        await self._s.execute_many(
+            "UPDATE shipments SET checked_at = ?, next_check_at = ?, error_count = 0,"
+            " last_error = '' WHERE id = ?",
+            [(to_ms(checked), opt_ms(next_at), sid) for sid, checked, next_at in rows],
         )
 
     async def record_error(

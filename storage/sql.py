@@ -39,6 +39,10 @@ class Session(Protocol):
         """Run a statement and return the number of rows it changed."""
         ...
 
+    async def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for many parameter rows (one round trip per batch)."""
+        ...
+
 
 def to_ms(moment: datetime) -> int:
     if moment.tzinfo is None:

@@ -107,6 +107,15 @@ class SqliteSession:
         except sqlite3.Error as exc:
             raise _failure(exc) from exc
 
+    async def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._check()
+        if not rows:
+            return
+        try:
+            await self._conn.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            raise _failure(exc) from exc
+
 
 class SqliteDatabase:
     """The process's one connection, shared by transactions taking turns."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +12,7 @@ import pytest
 
 from bot.app import App, assemble
 from bot.config import Settings, load_settings
+from providers.base import Provider
 from providers.clock import ManualClock
 from tests.fakes.chat import Chat
 from tests.fakes.telegram import FakeTelegram, running_polling
@@ -43,8 +44,10 @@ def make_settings(tg: FakeTelegram, db_path: Path, **overrides: Any) -> Settings
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings, clock: ManualClock) -> AsyncIterator[App]:
-    async with assemble(settings, clock=clock) as app:
+async def running_bot(
+    settings: Settings, clock: ManualClock, providers: Sequence[Provider] | None = None
+) -> AsyncIterator[App]:
+    async with assemble(settings, clock=clock, providers=providers) as app:
         assert app.bot is not None
         async with running_polling(app.dispatcher, app.bot, close_bot_session=False):
             yield app

@@ -121,6 +121,20 @@ language-auto = as in Telegram
 language-ru = Русский
 language-en = English
 
+## Time zones offered in /settings (the city of the IANA name; offsets from Moscow time)
+tz-kaliningrad = Kaliningrad (MSK−1)
+tz-moscow = Moscow (MSK)
+tz-samara = Samara (MSK+1)
+tz-yekaterinburg = Yekaterinburg (MSK+2)
+tz-omsk = Omsk (MSK+3)
+tz-novosibirsk = Novosibirsk (MSK+4)
+tz-krasnoyarsk = Krasnoyarsk (MSK+4)
+tz-irkutsk = Irkutsk (MSK+5)
+tz-yakutsk = Yakutsk (MSK+6)
+tz-vladivostok = Vladivostok (MSK+7)
+tz-magadan = Magadan (MSK+8)
+tz-kamchatka = Kamchatka (MSK+9)
+
 ## Fallback
 unknown-command = There is no such command. See /help.
 fallback-hint = I found no track code here. Send a parcel or order number such as <code>RA123456785CN</code>, or have a look at /faq.

@@ -124,6 +124,20 @@ language-auto = как в Telegram
 language-ru = Русский
 language-en = English
 
+## Time zones offered in /settings (the city of the IANA name; offsets from Moscow time)
+tz-kaliningrad = Калининград (МСК−1)
+tz-moscow = Москва (МСК)
+tz-samara = Самара (МСК+1)
+tz-yekaterinburg = Екатеринбург (МСК+2)
+tz-omsk = Омск (МСК+3)
+tz-novosibirsk = Новосибирск (МСК+4)
+tz-krasnoyarsk = Красноярск (МСК+4)
+tz-irkutsk = Иркутск (МСК+5)
+tz-yakutsk = Якутск (МСК+6)
+tz-vladivostok = Владивосток (МСК+7)
+tz-magadan = Магадан (МСК+8)
+tz-kamchatka = Камчатка (МСК+9)
+
 ## Fallback
 unknown-command = Такой команды нет. Список команд — /help.
 fallback-hint = Не нашёл здесь трек-номера. Пришлите номер посылки или заказа, например <code>RA123456785CN</code>, или загляните в /faq.

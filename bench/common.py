@@ -1,0 +1,47 @@
+"""Small helpers the benchmarks share: valid track codes, percentiles, and the run's environment.
+
+Codes come from `providers.codes.s10_check_digit`, the same rule the bot applies, so every code a
+benchmark sends is accepted and reaches the add path instead of the "wrong check digit" reply.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import math
+import os
+import platform
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from providers.codes import s10_check_digit
+
+
+def s10_code(serial: int, prefix: str = "RR", country: str = "CN") -> str:
+    """A valid UPU S10 number for an eight-digit serial, such as RR100000005CN."""
+    digits = f"{serial:08d}"
+    if len(digits) != 8:
+        raise ValueError(f"serial {serial} does not fit in eight digits")
+    return f"{prefix}{digits}{s10_check_digit(digits)}{country}"
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """Nearest-rank percentile (share in 0..1); NaN for no values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(share * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def environment() -> dict[str, Any]:
+    """What a figure depends on besides the code: interpreter, libraries, machine."""
+    return {
+        "python": platform.python_version(),
+        "implementation": sys.implementation.name,
+        "aiogram": importlib.metadata.version("aiogram"),
+        "aiohttp": importlib.metadata.version("aiohttp"),
+        "aiosqlite": importlib.metadata.version("aiosqlite"),
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(terse=True),
+    }

@@ -1,0 +1,89 @@
+"""Turning the dispatch benchmark's phase results into readable lines and one JSON summary."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from bench.load import PhaseResult
+
+
+def _ms(value: float) -> float | None:
+    return None if math.isnan(value) else round(value, 2)
+
+
+def _ratio(part: float, whole: float) -> float:
+    return round(part / whole, 3) if whole > 0 else 0.0
+
+
+def summary(
+    results: Mapping[str, Any], target: float, settings: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The JSON object: the required keys first, then detail for whoever digs further."""
+    add: PhaseResult = results["add"]
+    status: PhaseResult = results["status"]
+    bare: PhaseResult = results["bare"]
+    phases = {k: v for k, v in results.items() if isinstance(v, PhaseResult)}
+    out: dict[str, Any] = {
+        "add_per_s": round(add.per_s, 1),
+        "status_per_s": round(status.per_s, 1),
+        "bare_per_s": round(bare.per_s, 1),
+        "add_vs_bare": _ratio(add.per_s, bare.per_s),
+        "status_vs_bare": _ratio(status.per_s, bare.per_s),
+        "add_p50_ms": _ms(results["add_paced"].p50_ms),
+        "add_p99_ms": _ms(results["add_paced"].p99_ms),
+        "status_p50_ms": _ms(results["status_paced"].p50_ms),
+        "status_p99_ms": _ms(results["status_paced"].p99_ms),
+        "bare_p50_ms": _ms(results["bare_paced"].p50_ms),
+        "bare_p99_ms": _ms(results["bare_paced"].p99_ms),
+        "paced_rate_per_s": results["rate"],
+        "target_ratio": target,
+        "meets_target": min(add.per_s, status.per_s) >= target * bare.per_s,
+        "problems": sum(p.unexpected + p.extra + p.failed_calls for p in phases.values()),
+        "phases": {name: _phase(p) for name, p in phases.items()},
+        "settings": dict(settings),
+        "full_ready_s": round(results["ready_s"], 2),
+    }
+    return out
+
+
+def _phase(p: PhaseResult) -> dict[str, Any]:
+    return {
+        "updates": p.updates,
+        "seconds": round(p.seconds, 3),
+        "per_s": round(p.per_s, 1),
+        "p50_ms": _ms(p.p50_ms),
+        "p99_ms": _ms(p.p99_ms),
+        "bot_cpu": _ratio(p.bot_cpu_s, p.seconds),
+        "server_cpu": _ratio(p.server_cpu_s, p.seconds),
+        "unexpected": p.unexpected,
+        "extra": p.extra,
+        "failed_calls": p.failed_calls,
+    }
+
+
+def lines(results: Mapping[str, Any], data: Mapping[str, Any]) -> list[str]:
+    """A table a person reads: bursts for throughput, steady phases for latency."""
+    rate = results["rate"]
+    out = [
+        f"{'':12} {'burst upd/s':>11} {'vs bare':>8} {'bot cpu':>8} {'srv cpu':>8}"
+        f"   steady {rate:g}/s: {'p50 ms':>7} {'p99 ms':>7}"
+    ]
+    for label, name in (("bare echo", "bare"), ("add a code", "add"), ("/status", "status")):
+        burst: PhaseResult = results[name]
+        paced: PhaseResult = results[f"{name}_paced"]
+        vs = "" if name == "bare" else f"{burst.per_s / results['bare'].per_s:.2f}"
+        out.append(
+            f"{label:12} {burst.per_s:11.1f} {vs:>8} "
+            f"{burst.bot_cpu_s / burst.seconds:8.0%} {burst.server_cpu_s / burst.seconds:8.0%}"
+            f"   {'':>{len(f'steady {rate:g}/s:')}} {paced.p50_ms:7.1f} {paced.p99_ms:7.1f}"
+        )
+    verdict = "meets" if data["meets_target"] else "misses"
+    out.append(
+        f"full stack {verdict} the target of {data['target_ratio']:.2f} x bare throughput "
+        f"(add {data['add_vs_bare']:.2f}, /status {data['status_vs_bare']:.2f})"
+    )
+    if data["problems"]:
+        out.append(f"WARNING: {data['problems']} unexpected replies or refused calls, see phases")
+    return out

@@ -1,0 +1,96 @@
+"""What a queued message says: status alerts, stall notices, pickup reminders, expiry notices.
+
+The outbox stores ids, not text; a message is rendered when it is sent, in the user's language
+and time zone as they are then, from the item as it is then (a deleted item sends nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.cards import Card, render_card, status_key, status_label
+from bot.keyboards import alert_keyboard, item_keyboard
+from bot.texts import Texts
+from bot.watch import Silence
+from providers.statuses import CATALOGUE, DEFAULT_STORAGE_DAYS, Status
+from storage import Database
+from storage.models import Event, Item, OutboxMessage
+
+MAX_EVENTS_IN_ALERT = 5
+
+
+@dataclass(frozen=True, slots=True)
+class AlertContext:
+    item: Item
+    new_events: tuple[Event, ...]
+    last_event: Event | None
+
+
+async def load_context(db: Database, messages: Sequence[OutboxMessage]) -> AlertContext | None:
+    """The item behind one or more queued messages of the same subscription, as it is now."""
+    first = messages[0]
+    subscription_id = int(first.payload.get("subscription_id", 0))
+    event_ids = sorted({int(i) for m in messages for i in m.payload.get("event_ids", [])})
+    async with db.read() as tx:
+        item = await tx.subscriptions.get_item(subscription_id, first.user_id)
+        if item is None:
+            return None
+        events = await tx.events.by_ids(item.shipment.id, event_ids) if event_ids else []
+        last = await tx.events.latest(item.shipment.id)
+    return AlertContext(item, tuple(events), last)
+
+
+def is_urgent(kind: str, context: AlertContext) -> bool:
+    """Ready-for-pickup news goes out even in quiet hours: storage time is running."""
+    return kind == "alert" and context.item.shipment.status is Status.READY_FOR_PICKUP
+
+
+def render(
+    kind: str, context: AlertContext, texts: Texts, tz: ZoneInfo, now: datetime, shop: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    item = context.item
+    card = Card.of(item.shipment, context.last_event, item.subscription.label, False)
+    body = render_card(card, texts, tz, now)
+    status = item.shipment.status
+    title = escape(item.title)
+    if kind == Silence.STALL:
+        days = max(1, int((now - (item.shipment.last_event_at or now)).days))
+        head = texts("stall-title", title=title, days=days)
+        tail = texts("stall-todo", shop=shop)
+    elif kind == Silence.PICKUP_REMINDER:
+        head = texts("pickup-reminder-title", title=title, days=DEFAULT_STORAGE_DAYS)
+        tail = texts(status_key(status, "todo"), shop=shop)
+    elif kind == Silence.EXPIRED:
+        head = texts("expired-title", title=title)
+        tail = texts("expired-todo")
+    else:
+        head = texts("alert-title", title=title, status=status_label(status, texts))
+        tail = _news(context, texts, tz) + texts(status_key(status, "todo"), shop=shop)
+        if CATALOGUE[status].final:
+            tail += "\n\n" + texts("alert-final")
+    text = f"{head}\n\n{body}\n\n👉 {tail}"
+    keyboard = (
+        item_keyboard(item.id, item.subscription.muted, texts)
+        if kind != "alert"
+        else alert_keyboard(item.id, texts)
+    )
+    return text[:4000], keyboard
+
+
+def _news(context: AlertContext, texts: Texts, tz: ZoneInfo) -> str:
+    """Several events at once become one list, newest last, not a burst of messages."""
+    events = context.new_events[-MAX_EVENTS_IN_ALERT:]
+    if len(events) < 2:
+        return ""
+    lines = [texts("alert-events", count=len(context.new_events))]
+    for event in events:
+        where = f" · {escape(event.location)}" if event.location else ""
+        what = escape(event.description or texts(status_key(event.status, "label")))
+        lines.append(f"• {event.occurred_at.astimezone(tz):%d.%m %H:%M}{where}: {what}")
+    return "\n".join(lines) + "\n\n"

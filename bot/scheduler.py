@@ -1,0 +1,103 @@
+"""APScheduler only triggers: a poll tick every POLL_TICK_SECONDS and an outbox drain every
+second, each coalesced with at most one run at a time. The database is the queue; no job is
+ever created per shipment. `stop()` lets running jobs finish (briefly) before returning.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.poller import Poller
+from bot.sender import OutboxSender
+
+log = logging.getLogger(__name__)
+
+SEND_EVERY_SECONDS = 1.0
+STOP_GRACE_SECONDS = 5.0
+
+
+class Jobs:
+    def __init__(self, poller: Poller, sender: OutboxSender | None, tick_seconds: float) -> None:
+        self.poller = poller
+        self.sender = sender
+        self.tick_seconds = tick_seconds
+        self._scheduler = AsyncIOScheduler(
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+        )
+        self._running: set[asyncio.Task[None]] = set()
+
+    def start(self) -> None:
+        self._scheduler.add_job(
+            self._guarded(self._poll),
+            "interval",
+            seconds=self.tick_seconds,
+            id="poll",
+            next_run_time=_soon(),
+        )
+        if self.sender is not None:
+            self._scheduler.add_job(
+                self._guarded(self._send),
+                "interval",
+                seconds=SEND_EVERY_SECONDS,
+                id="send",
+                next_run_time=_soon(),
+            )
+        self._scheduler.start()
+
+    async def stop(self) -> None:
+        if self.sender is not None:
+            self.sender.stop()
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        if self._running:
+            _, pending = await asyncio.wait(self._running, timeout=STOP_GRACE_SECONDS)
+            for task in pending:
+                task.cancel()
+            for task in pending:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    @property
+    def alive(self) -> bool:
+        return bool(self._scheduler.running)
+
+    def _guarded(self, job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                await job()
+            except Exception:
+                log.exception("scheduled job failed; it runs again at its next time")
+            finally:
+                if task is not None:
+                    self._running.discard(task)
+
+        return run
+
+    async def _poll(self) -> None:
+        report = await self.poller.tick()
+        if report.due:
+            log.info(
+                "poll tick: %d due, %d changed, %d failed, %d deferred, %d notices",
+                report.due,
+                report.batches.changed,
+                report.batches.failed,
+                report.deferred,
+                report.batches.notices,
+            )
+
+    async def _send(self) -> None:
+        assert self.sender is not None
+        await self.sender.drain(budget_seconds=30.0)
+
+
+def _soon() -> datetime:
+    return datetime.now().astimezone()

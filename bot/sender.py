@@ -1,0 +1,247 @@
+"""The outbox sender: drains queued messages within Telegram's limits and loses none.
+
+Rows are claimed with a lease, so a crash mid-send returns them after the lease (a message in
+flight at the crash may go out twice; nothing else repeats). One place caps the rate: an evenly
+spaced global limiter (aiolimiter) under SEND_RATE_PER_SECOND, at most one message a second per
+chat, and a 429 pauses the whole sender for its retry_after. A 403 means the user blocked the
+bot: they are marked inactive and their pending messages dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiolimiter import AsyncLimiter
+
+from bot.alerts import AlertContext, is_urgent, load_context, render
+from bot.settings_service import SettingsService
+from bot.texts import Catalogue
+from providers.clock import Clock
+from storage import Database
+from storage.models import OutboxMessage, User
+
+log = logging.getLogger(__name__)
+
+PER_CHAT_INTERVAL = 1.05  # seconds between two messages to one chat (Telegram: about 1/s)
+RATE_MARGIN = 0.97  # stay just under the cap: sliding windows forgive no rounding
+QUIET_RECHECK = timedelta(minutes=5)  # held messages look at the quiet-hours setting again
+
+
+@dataclass(slots=True)
+class SendReport:
+    sent: int = 0
+    deferred: int = 0
+    retried: int = 0
+    failed: int = 0
+    dropped: int = 0
+    throttled: int = 0
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        catalogue: Catalogue,
+        preferences: SettingsService,
+        clock: Clock,
+        *,
+        rate_per_second: float,
+        shop_name: str = "",
+        lease: timedelta = timedelta(seconds=60),
+        max_attempts: int = 5,
+        batch_size: int = 100,
+        concurrency: int = 8,
+    ) -> None:
+        self.db = db
+        self.bot = bot
+        self.catalogue = catalogue
+        self.preferences = preferences
+        self.clock = clock
+        self.shop_name = shop_name
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.batch_size = batch_size
+        self._limiter = AsyncLimiter(1, 1 / (rate_per_second * RATE_MARGIN))
+        self._slots = asyncio.Semaphore(concurrency)
+        self._chat_free_at: dict[int, float] = {}
+        self._paused_until = 0.0
+        self._stopping = False
+        self.report = SendReport()
+
+    def stop(self) -> None:
+        """Take no new work; `drain` returns after the sends already started."""
+        self._stopping = True
+
+    async def drain(self, budget_seconds: float = 10.0) -> SendReport:
+        """Send what is due, for at most about `budget_seconds`."""
+        deadline = time.monotonic() + budget_seconds
+        report = SendReport()
+        while not self._stopping and time.monotonic() < deadline:
+            await self._wait_if_paused()
+            now = self.clock()
+            async with self.db.transaction() as tx:
+                claimed = await tx.outbox.claim_due(now, self.batch_size, self.lease)
+            if not claimed:
+                break
+            await self._send_batch(claimed, report)
+            if len(claimed) < self.batch_size and report.sent == 0 and report.throttled:
+                break
+        self._add(report)
+        return report
+
+    async def _send_batch(self, claimed: list[OutboxMessage], report: SendReport) -> None:
+        groups: dict[tuple[int, str, int], list[OutboxMessage]] = defaultdict(list)
+        for message in claimed:
+            key = (message.user_id, message.kind, int(message.payload.get("subscription_id", 0)))
+            groups[key].append(message)
+        tasks = []
+        in_this_batch: set[int] = set()
+        for group in groups.values():
+            if self._stopping:
+                await self._release(group)
+                continue
+            chat = group[0].user_id
+            wait = self._chat_free_at.get(chat, 0.0) - time.monotonic()
+            if chat in in_this_batch or wait > 0:
+                # Another message to this chat is in flight or just went: come back shortly.
+                await self._defer(group, timedelta(seconds=max(wait, PER_CHAT_INTERVAL)))
+                report.throttled += len(group)
+                continue
+            in_this_batch.add(chat)
+            tasks.append(self._deliver(group, report))
+        await asyncio.gather(*tasks)
+        self._forget_idle_chats()
+
+    async def _deliver(self, group: list[OutboxMessage], report: SendReport) -> None:
+        first = group[0]
+        async with self.db.read() as tx:
+            user = await tx.users.get(first.user_id)
+        context = await load_context(self.db, group)
+        if user is None or not user.active or context is None:
+            await self._finish(group, sent=False, error="nothing to send")
+            report.dropped += len(group)
+            return
+        now = self.clock()
+        held_until = self._quiet_until(user, now)
+        if held_until is not None and not is_urgent(first.kind, context):
+            await self._defer(group, min(held_until - now, QUIET_RECHECK))
+            report.deferred += len(group)
+            return
+        await self._send(user, group, context, report)
+
+    async def _send(
+        self, user: User, group: list[OutboxMessage], context: AlertContext, report: SendReport
+    ) -> None:
+        texts = self.catalogue.for_language(user.language or user.tg_language)
+        tz = self.preferences.timezone(user)
+        text, keyboard = render(group[0].kind, context, texts, tz, self.clock(), self.shop_name)
+        async with self._slots:
+            await self._wait_if_paused()
+            await self._limiter.acquire()
+            self._chat_free_at[user.id] = time.monotonic() + PER_CHAT_INTERVAL
+            try:
+                await self.bot.send_message(user.id, text, reply_markup=keyboard)
+            except TelegramRetryAfter as exc:
+                self._chat_free_at.pop(user.id, None)  # nothing was delivered
+                self._pause(exc.retry_after)
+                await self._defer(group, timedelta(seconds=exc.retry_after))
+                report.throttled += len(group)
+                return
+            except TelegramForbiddenError:
+                await self._deactivate(user.id)
+                report.dropped += len(group)
+                return
+            except TelegramBadRequest as exc:
+                log.error("message %d refused by Telegram: %s", group[0].id, exc.message)
+                await self._finish(group, sent=False, error=exc.message)
+                report.failed += len(group)
+                return
+            except (TelegramNetworkError, TelegramServerError) as exc:
+                await self._retry(group, str(exc), report)
+                return
+        await self._finish(group, sent=True)
+        report.sent += len(group)
+
+    def _quiet_until(self, user: User, now: datetime) -> datetime | None:
+        quiet = self.preferences.quiet_hours(user)
+        if not quiet.enabled or quiet.end is None:
+            return None
+        tz: ZoneInfo = self.preferences.timezone(user)
+        local = now.astimezone(tz)
+        if not quiet.contains(local.time()):
+            return None
+        end = local.replace(hour=quiet.end.hour, minute=quiet.end.minute, second=0, microsecond=0)
+        if end <= local:
+            end += timedelta(days=1)
+        return end
+
+    def _pause(self, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+        log.warning("Telegram asked to slow down: pausing all sends for %.1f s", seconds)
+
+    async def _wait_if_paused(self) -> None:
+        delay = self._paused_until - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    async def _retry(self, group: list[OutboxMessage], error: str, report: SendReport) -> None:
+        attempts = group[0].attempts + 1
+        if attempts >= self.max_attempts:
+            log.error(
+                "giving up on message %d after %d attempts: %s", group[0].id, attempts, error
+            )
+            await self._finish(group, sent=False, error=error)
+            report.failed += len(group)
+            return
+        delay = timedelta(seconds=min(5 * 2**attempts, 3600))
+        async with self.db.transaction() as tx:
+            for message in group:
+                await tx.outbox.retry_later(message.id, self.clock() + delay, error)
+        report.retried += len(group)
+
+    async def _finish(self, group: list[OutboxMessage], *, sent: bool, error: str = "") -> None:
+        async with self.db.transaction() as tx:
+            for message in group:
+                if sent:
+                    await tx.outbox.mark_sent(message.id, self.clock())
+                else:
+                    await tx.outbox.give_up(message.id, error)
+
+    async def _defer(self, group: list[OutboxMessage], delay: timedelta) -> None:
+        async with self.db.transaction() as tx:
+            for message in group:
+                await tx.outbox.defer(message.id, self.clock() + delay)
+
+    async def _release(self, group: list[OutboxMessage]) -> None:
+        async with self.db.transaction() as tx:
+            await tx.outbox.release([m.id for m in group])
+
+    async def _deactivate(self, user_id: int) -> None:
+        log.info("a user blocked the bot; their alerts stop")
+        async with self.db.transaction() as tx:
+            await tx.users.set_active(user_id, False)
+            await tx.outbox.drop_for_user(user_id)
+
+    def _forget_idle_chats(self) -> None:
+        now = time.monotonic()
+        if len(self._chat_free_at) > 10_000:
+            self._chat_free_at = {c: t for c, t in self._chat_free_at.items() if t > now}
+
+    def _add(self, report: SendReport) -> None:
+        for name in SendReport.__slots__:
+            setattr(self.report, name, getattr(self.report, name) + getattr(report, name))

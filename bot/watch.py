@@ -1,0 +1,43 @@
+"""Noticing silence: stalls, pickup deadlines and numbers the source has given up on.
+
+Pure rules over a shipment's status and the time of its last event; the service turns a verdict
+into one outbox row per follower, keyed so each stall is announced once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from providers.statuses import CATALOGUE, DEFAULT_STORAGE_DAYS, Status
+
+PICKUP_REMINDER_BEFORE = timedelta(days=2)
+DEFAULT_EXPIRY = timedelta(days=60)
+# Sources that stop tracking a silent number on their own (17TRACK: 30 days without change).
+SOURCE_EXPIRY = {"track17": timedelta(days=30)}
+
+
+class Silence(StrEnum):
+    STALL = "stall"
+    PICKUP_REMINDER = "pickup_reminder"
+    EXPIRED = "expired"
+
+
+def expiry_for(source: str) -> timedelta:
+    return SOURCE_EXPIRY.get(source, DEFAULT_EXPIRY)
+
+
+def judge(status: Status, source: str, last_activity: datetime, now: datetime) -> Silence | None:
+    """What the silence since `last_activity` means for a shipment in `status`, if anything."""
+    info = CATALOGUE[status]
+    if info.final:
+        return None
+    quiet_for = now - last_activity
+    if quiet_for > expiry_for(source):
+        return Silence.EXPIRED
+    if status is Status.READY_FOR_PICKUP:
+        due = timedelta(days=DEFAULT_STORAGE_DAYS) - PICKUP_REMINDER_BEFORE
+        return Silence.PICKUP_REMINDER if quiet_for >= due else None
+    if info.stall_after is not None and quiet_for > info.stall_after:
+        return Silence.STALL
+    return None

@@ -1,0 +1,328 @@
+"""Push alerts end to end: poll tick, change detection, outbox, sender, fake Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from bot.sender import PER_CHAT_INTERVAL
+from providers.clock import ManualClock
+from providers.statuses import Status
+from tests.conftest import make_settings, running_bot
+from tests.fakes.chat import Chat
+from tests.fakes.source import ScriptedSource
+from tests.fakes.telegram import FakeTelegram
+
+CODE = "RA000012349CN"
+NIGHT = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)  # 00:00 in Moscow
+
+
+@pytest.fixture
+def source() -> ScriptedSource:
+    return ScriptedSource()
+
+
+@pytest.fixture
+async def scripted(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock, source: ScriptedSource
+) -> AsyncIterator[App]:
+    settings = make_settings(tg, tmp_path / "bot.sqlite3", demo_source=False)
+    async with running_bot(settings, clock, [source]) as running:
+        yield running
+
+
+def alerts_in(chat: Chat) -> list[str]:
+    return [m.text for m in chat.messages if m.text.startswith("🔔")]
+
+
+async def cycle(app: App, *, spaced: bool = False) -> None:
+    """One poll tick and one outbox drain, as the scheduler would run them.
+
+    `spaced` waits out Telegram's one-message-a-second-per-chat spacing first, which the sender
+    keeps in real time whatever the test's clock says.
+    """
+    if spaced:
+        await asyncio.sleep(PER_CHAT_INTERVAL)
+    await app.poller.tick()
+    assert app.sender is not None
+    await app.sender.drain(budget_seconds=5)
+
+
+async def settle(chat: Chat) -> None:
+    await chat.tg.until(lambda: False, timeout=0.2)
+
+
+def in_transit(source: ScriptedSource, clock: ManualClock, code: str = CODE) -> None:
+    source.set(
+        code,
+        Status.IN_TRANSIT,
+        (
+            clock.now - timedelta(hours=1),
+            Status.IN_TRANSIT,
+            "Покинуло сортировочный центр",
+            "Москва",
+        ),
+    )
+
+
+async def test_a_change_is_pushed_once_to_each_follower(
+    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    alice, bob, carol = chat(1, "ru"), chat(2, "en"), chat(3, "ru")
+    for person in (alice, bob, carol):
+        await person.sends(CODE)
+    in_transit(source, clock)
+    clock.advance(hours=3)
+    await cycle(scripted)
+    await settle(alice)
+    assert len(alerts_in(alice)) == 1
+    assert len(alerts_in(carol)) == 1
+    assert len(alerts_in(bob)) == 1
+    assert "Покинуло сортировочный центр" in alerts_in(alice)[0]
+    assert "In transit" in alerts_in(bob)[0]
+    assert len(source.calls) == 2  # the first add, then one poll for all three followers
+    clock.advance(hours=3)
+    await cycle(scripted)
+    await settle(alice)
+    assert len(alerts_in(alice)) == 1  # nothing new: nothing sent
+
+
+async def test_muted_followers_get_nothing(
+    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    alice, bob = chat(1, "ru"), chat(2, "ru")
+    added = await alice.sends(CODE)
+    await bob.sends(CODE)
+    await alice.taps("Без уведомлений", on=added)
+    in_transit(source, clock)
+    clock.advance(hours=3)
+    await cycle(scripted)
+    await settle(bob)
+    assert alerts_in(alice) == []
+    assert len(alerts_in(bob)) == 1
+
+
+async def test_several_events_at_once_make_one_message(
+    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    await alice.sends(CODE)
+    t = clock.now
+    source.set(
+        CODE,
+        Status.CUSTOMS,
+        (t + timedelta(minutes=10), Status.IN_TRANSIT, "Прибыло на территорию РФ", "Москва"),
+        (t + timedelta(minutes=20), Status.CUSTOMS, "Прием на таможню", "Москва ЦМП"),
+        (t + timedelta(minutes=30), Status.CUSTOMS, "Осмотрено таможней", "Москва ЦМП"),
+    )
+    clock.advance(hours=3)
+    await cycle(scripted)
+    await settle(alice)
+    assert len(alerts_in(alice)) == 1
+    assert "Прием на таможню" in alerts_in(alice)[0]
+    assert "Прибыло на территорию РФ" in alerts_in(alice)[0]
+
+
+async def test_a_reworded_description_is_not_news(
+    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    await alice.sends(CODE)
+    at = clock.now
+    source.set(CODE, Status.IN_TRANSIT, (at, Status.IN_TRANSIT, "Покинуло СЦ", "Москва"))
+    clock.advance(hours=3)
+    await cycle(scripted)
+    source.set(CODE, Status.IN_TRANSIT, (at, Status.IN_TRANSIT, "Покинуло сорт. центр", "Москва"))
+    clock.advance(hours=3)
+    await cycle(scripted)
+    await settle(alice)
+    assert len(alerts_in(alice)) == 1
+
+
+async def test_a_restart_sends_no_old_alert_again(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    source = ScriptedSource()
+    settings = make_settings(tg, tmp_path / "bot.sqlite3", demo_source=False)
+    alice = chat(1, "ru")
+    async with running_bot(settings, clock, [source]) as app:
+        await alice.sends(CODE)
+        in_transit(source, clock)
+        clock.advance(hours=3)
+        await cycle(app)
+        await settle(alice)
+    assert len(alerts_in(alice)) == 1
+    async with running_bot(settings, clock, [source]) as app:
+        clock.advance(hours=3)
+        await cycle(app)
+        await settle(alice)
+    assert len(alerts_in(alice)) == 1
+
+
+async def test_telegram_429_is_honoured_and_nothing_is_dropped(
+    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    await alice.sends(CODE)
+    in_transit(source, clock)
+    clock.advance(hours=3)
+    alice.tg.fail_next("sendMessage", error_code=429, retry_after=1)
+    await cycle(scripted)
+    assert alerts_in(alice) == []
+    assert scripted.sender is not None
+    assert scripted.sender.report.throttled == 1
+    clock.advance(seconds=2)
+    await scripted.sender.drain(budget_seconds=5)
+    await settle(alice)
+    assert len(alerts_in(alice)) == 1
+
+
+async def test_a_user_who_blocked_the_bot_is_deactivated_and_their_parcel_rests(
+    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    await alice.sends(CODE)
+    alice.tg.block(alice.chat_id)
+    in_transit(source, clock)
+    clock.advance(hours=3)
+    await cycle(scripted)
+    async with scripted.db.read() as tx:
+        user = await tx.users.get(alice.chat_id)
+        shipment = await tx.shipments.find("track17", CODE)
+    assert user is not None and not user.active
+    source.set(CODE, Status.CUSTOMS, (clock.now, Status.CUSTOMS, "Прием на таможню", "Москва"))
+    calls = len(source.calls)
+    assert shipment is not None and shipment.next_check_at is not None
+    clock.now = shipment.next_check_at + timedelta(minutes=1)
+    await cycle(scripted)
+    assert len(source.calls) == calls  # nobody active follows it: not polled
+
+
+async def test_blocking_through_my_chat_member_stops_alerts(
+    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    await alice.sends(CODE)
+    await alice.blocks_bot()
+    await settle(alice)
+    async with scripted.db.read() as tx:
+        user = await tx.users.get(alice.chat_id)
+    assert user is not None and not user.active
+
+
+async def test_quiet_hours_hold_an_alert_until_morning(
+    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    await alice.sends(CODE)
+    clock.now = NIGHT
+    in_transit(source, clock)
+    await cycle(scripted)
+    await settle(alice)
+    assert alerts_in(alice) == []
+    clock.now = NIGHT + timedelta(hours=3)  # 03:00 in Moscow: still quiet
+    await scripted.sender.drain(budget_seconds=5)  # type: ignore[union-attr]
+    assert alerts_in(alice) == []
+    clock.now = NIGHT + timedelta(hours=8, minutes=5)  # 08:05 in Moscow
+    await scripted.sender.drain(budget_seconds=5)  # type: ignore[union-attr]
+    await settle(alice)
+    assert len(alerts_in(alice)) == 1
+
+
+async def test_ready_for_pickup_is_sent_even_in_quiet_hours(
+    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    await alice.sends(CODE)
+    clock.now = NIGHT
+    source.set(
+        CODE,
+        Status.READY_FOR_PICKUP,
+        (
+            NIGHT - timedelta(minutes=5),
+            Status.READY_FOR_PICKUP,
+            "Прибыло в место вручения",
+            "Москва 101000",
+        ),
+    )
+    await cycle(scripted)
+    await settle(alice)
+    assert len(alerts_in(alice)) == 1
+
+
+async def test_turning_quiet_hours_off_releases_held_alerts(
+    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    await alice.sends(CODE)
+    clock.now = NIGHT
+    in_transit(source, clock)
+    await cycle(scripted)
+    menu = await alice.sends("/settings")
+    await alice.taps("Тихие часы", on=menu)
+    await alice.taps("выключены", on=menu)
+    await scripted.sender.drain(budget_seconds=5)  # type: ignore[union-attr]
+    await settle(alice)
+    assert len(alerts_in(alice)) == 1
+
+
+async def test_a_stall_is_announced_once(
+    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    await alice.sends(CODE)
+    in_transit(source, clock)
+    clock.advance(hours=3)
+    await cycle(scripted)
+    clock.advance(days=11)
+    await cycle(scripted, spaced=True)
+    clock.advance(days=1)
+    await cycle(scripted, spaced=True)
+    await settle(alice)
+    stalls = [m.text for m in alice.messages if "нет новостей" in m.text]
+    assert len(stalls) == 1
+    assert "продав" in stalls[0]
+
+
+async def test_pickup_reminder_fires_once_before_storage_ends(
+    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    await alice.sends(CODE)
+    arrived = clock.now
+    source.set(
+        CODE,
+        Status.READY_FOR_PICKUP,
+        (arrived, Status.READY_FOR_PICKUP, "Прибыло в место вручения", "Москва 101000"),
+    )
+    clock.advance(hours=1)
+    await cycle(scripted)
+    for _ in range(4):
+        clock.advance(days=1, hours=12)
+        await cycle(scripted, spaced=True)
+    await settle(alice)
+    reminders = [m.text for m in alice.messages if "Напоминание" in m.text]
+    assert len(reminders) == 1
+
+
+async def test_a_silent_number_expires_and_followers_are_told(
+    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    await alice.sends(CODE)
+    in_transit(source, clock)
+    clock.advance(hours=3)
+    await cycle(scripted)
+    for _ in range(8):
+        clock.advance(days=5)
+        await cycle(scripted, spaced=True)
+    await settle(alice)
+    assert len([m for m in alice.messages if "перестал проверять" in m.text]) == 1
+    async with scripted.db.read() as tx:
+        shipment = await tx.shipments.find("track17", CODE)
+    assert shipment is not None and shipment.next_check_at is None

@@ -1,0 +1,202 @@
+"""`python -m bot` as an operator runs it: exit codes, one-line errors, polling and a clean stop.
+
+Most tests start the real command in a subprocess with a clean environment (no variable of the
+bot's settings inherited, a database in a temporary folder). The per-variable configuration
+errors also run in-process through `main()`, which stops before logging or asyncio start, so
+every bad value is covered without paying an interpreter start for each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from bot.cli import EXIT_CONFIG, main
+from bot.config import Settings
+from tests.fakes.chat import Chat
+from tests.fakes.telegram import FakeTelegram
+
+ROOT = Path(__file__).resolve().parents[1]
+CODE = "RA000012349CN"
+START_LIMIT_S = 120.0  # a cold interpreter imports aiogram; generous on a loaded machine
+STOP_LIMIT_S = 5.0
+SETTING_NAMES = frozenset(name.upper() for name in Settings.model_fields)
+
+BAD_VALUES = [
+    ("BOT_TOKEN", "123456789:too-short-to-be-real"),
+    ("DATABASE_URL", "mysql://x"),
+    ("POLL_INTERVAL_SECONDS", "-1"),
+    ("QUIET_HOURS", "25:00-08:00"),
+    ("DEFAULT_TIMEZONE", "Mars/Olympus"),
+]
+
+
+def clean_env(tmp_path: Path, **values: str) -> dict[str, str]:
+    """The caller's environment without any of the bot's settings, plus `values`."""
+    env = {k: v for k, v in os.environ.items() if k.upper() not in SETTING_NAMES}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    env.update(values)
+    return env
+
+
+def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=START_LIMIT_S,
+        check=False,
+    )
+
+
+def assert_one_line_error(stderr: str, variable: str | None = None) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    if variable is not None:
+        assert variable in lines[0]
+    return lines[0]
+
+
+# ------------------------------------------------------------------ configuration errors
+
+
+def test_run_without_bot_token_exits_2_with_one_line_and_no_traceback(tmp_path: Path) -> None:
+    done = run_cli(clean_env(tmp_path), "run")
+    assert done.returncode == EXIT_CONFIG
+    line = assert_one_line_error(done.stderr, "BOT_TOKEN")
+    assert "@BotFather" in line
+    assert done.stdout == ""
+
+
+def test_a_bad_value_in_a_real_process_exits_2_naming_the_variable(tmp_path: Path) -> None:
+    done = run_cli(clean_env(tmp_path, DEFAULT_TIMEZONE="Mars/Olympus"), "run")
+    assert done.returncode == EXIT_CONFIG
+    assert_one_line_error(done.stderr, "DEFAULT_TIMEZONE")
+
+
+@pytest.mark.parametrize(("variable", "value"), BAD_VALUES)
+def test_each_bad_value_exits_2_with_one_line_naming_the_variable(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    value: str,
+) -> None:
+    for name in list(os.environ):
+        if name.upper() in SETTING_NAMES:
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)  # no stray .env file is read
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+    monkeypatch.setenv(variable, value)
+    for command in ("run", "check-config", "migrate"):
+        assert main([command]) == EXIT_CONFIG
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert_one_line_error(captured.err, variable)
+        if variable == "BOT_TOKEN":
+            assert value not in captured.err  # not even a wrong token is echoed
+
+
+# ------------------------------------------------------------------ check-config and migrate
+
+
+def test_check_config_accepts_the_defaults(tmp_path: Path) -> None:
+    done = run_cli(clean_env(tmp_path), "check-config")
+    assert done.returncode == 0, done.stderr
+    assert "Configuration OK" in done.stdout
+    assert "token: NOT SET" in done.stdout
+
+
+def test_migrate_twice_reports_the_version_and_changes_nothing_the_second_time(
+    tmp_path: Path,
+) -> None:
+    env = clean_env(tmp_path)
+    first = run_cli(env, "migrate")
+    second = run_cli(env, "migrate")
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    found = [re.search(r"version (\d+) -> (\d+)", run.stdout) for run in (first, second)]
+    assert found[0] is not None and found[1] is not None
+    before, after = int(found[0][1]), int(found[0][2])
+    assert before == 0 and after >= 1
+    assert (int(found[1][1]), int(found[1][2])) == (after, after)
+
+
+# ------------------------------------------------------------------ running the bot
+
+
+@asynccontextmanager
+async def bot_process(env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Process]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.communicate()
+
+
+async def polling_started(tg: FakeTelegram, since: int) -> None:
+    await tg.wait_for(lambda call: call.method == "getUpdates", START_LIMIT_S, since=since)
+
+
+async def stop_with_sigterm(process: asyncio.subprocess.Process) -> tuple[int, float, str]:
+    """Send SIGTERM; the exit code, the seconds it took to exit, and what went to stderr."""
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), STOP_LIMIT_S * 2)
+    except TimeoutError:
+        pytest.fail(f"the bot did not stop within {STOP_LIMIT_S * 2} s of SIGTERM")
+    assert process.returncode is not None
+    return process.returncode, time.monotonic() - started, stderr.decode()
+
+
+async def test_run_polls_stops_on_sigterm_and_a_restart_continues_with_the_same_data(
+    tg: FakeTelegram, tmp_path: Path
+) -> None:
+    env = clean_env(
+        tmp_path, BOT_TOKEN=tg.token, TELEGRAM_API_URL=tg.base_url, DEMO_SOURCE="true"
+    )
+    alice = Chat(tg, 1001, "ru")
+
+    async with bot_process(env) as first:
+        await polling_started(tg, since=0)
+        added = await alice.sends(f"{CODE} куртка")
+        assert "Добавлено" in added.text
+        code, took, stderr = await stop_with_sigterm(first)
+    assert code == 0, stderr
+    assert took < STOP_LIMIT_S
+    assert "Traceback" not in stderr
+    assert tg.token not in stderr and tg.token.split(":")[1] not in stderr
+
+    since = len(tg.calls)
+    async with bot_process(env) as second:
+        await polling_started(tg, since=since)
+        await alice.sends("/list")
+        listing = await alice.wait_for_message(lambda m: "Ваши отслеживания" in m.text)
+        assert "куртка" in listing.text and CODE in listing.text
+        code, took, stderr = await stop_with_sigterm(second)
+    assert code == 0, stderr
+    assert took < STOP_LIMIT_S

@@ -1,0 +1,131 @@
+"""The FAQ through the real stack: the menu, every topic, every status, and typed questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import App
+from bot.texts import FAQ_TOPICS, Texts
+from providers.statuses import Status
+from tests.fakes.chat import Chat
+from tests.fakes.telegram import Message, parse_html
+
+
+def plain(texts: Texts, key: str) -> str:
+    """A catalogue text as the user reads it (tags gone, entities decoded)."""
+    return parse_html(texts(key))[0].strip()
+
+
+def labels(message: Message) -> list[str]:
+    return [button.text for row in message.buttons for button in row]
+
+
+def first_line(texts: Texts, key: str) -> str:
+    return plain(texts, key).splitlines()[0]
+
+
+async def test_faq_shows_the_menu_with_every_topic(alice: Chat) -> None:
+    menu = await alice.sends("/faq")
+    assert "Частые вопросы" in menu.text
+    assert len(labels(menu)) == len(FAQ_TOPICS)
+    assert any("Как забрать посылку" in label for label in labels(menu))
+
+
+async def test_each_topic_button_shows_its_body_and_leads_back_to_the_menu(
+    app: App, alice: Chat
+) -> None:
+    ru = app.catalogue.for_language("ru")
+    menu = await alice.sends("/faq")
+    for topic in FAQ_TOPICS:
+        tap = await alice.taps(ru(f"faq-{topic}-title"), on=menu)
+        assert tap.message is not None
+        assert first_line(ru, f"faq-{topic}-body") in tap.message.text
+        back = await alice.taps("Все вопросы", on=tap.message)
+        assert back.message is not None and "Частые вопросы" in back.message.text
+        menu = back.message
+
+
+async def test_pickup_topic_tells_what_to_bring(alice: Chat) -> None:
+    await alice.sends("/faq")
+    tap = await alice.taps("Как забрать посылку")
+    assert tap.message is not None
+    assert "паспорт" in tap.message.text
+
+
+async def test_statuses_topic_lists_every_status_and_explains_one(app: App, alice: Chat) -> None:
+    ru = app.catalogue.for_language("ru")
+    await alice.sends("/faq")
+    tap = await alice.taps("Что значат статусы")
+    assert tap.message is not None
+    shown = labels(tap.message)
+    for status in Status:
+        label = ru(f"status-{status.value.replace('_', '-')}-label")
+        assert any(label in text for text in shown), label
+    explained = await alice.taps("В пути", on=tap.message)
+    assert explained.message is not None
+    in_transit = explained.message.text
+    assert "Посылка едет к вам" in in_transit and "👉" in in_transit
+    again = await alice.taps("Вручено", on=explained.message)
+    assert again.message is not None
+    assert "Посылка вручена" in again.message.text
+    assert "Посылка едет к вам" not in again.message.text
+
+
+async def test_a_forged_status_button_falls_back_to_the_menu(alice: Chat) -> None:
+    own = await alice.sends("/faq")
+    tap = await alice.taps_data("f1:status:teleported", on=own)
+    assert tap.answer_text is None  # answered quietly, no error alert
+    assert "Частые вопросы" in alice.last_message.text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("почему посылка не отслеживается", "Номер не отслеживается"),
+        ("Где моя посылка? Уже неделю нет обновлений", "Давно нет обновлений"),
+        ("сколько хранится посылка в пункте выдачи", "Как забрать посылку"),
+        ("куда обращаться за возвратом денег", "Куда обращаться"),
+    ],
+)
+async def test_a_typed_question_gets_the_matching_topic(
+    alice: Chat, question: str, expected: str
+) -> None:
+    reply = await alice.sends(question)
+    assert expected in reply.text
+
+
+async def test_an_english_question_gets_the_stalled_topic_in_english(bob: Chat) -> None:
+    reply = await bob.sends("where is my parcel, no updates for weeks")
+    assert "No updates for a long time" in reply.text
+    assert any("All questions" in label for label in labels(reply))
+
+
+async def test_an_unrelated_message_gets_the_hint_not_a_topic(alice: Chat) -> None:
+    reply = await alice.sends("спасибо большое")
+    assert "трек-номер" in reply.text
+    assert reply.buttons == []
+
+
+async def test_start_faq_deep_link_opens_the_topic(alice: Chat) -> None:
+    reply = await alice.sends("/start faq_pickup")
+    assert "Как забрать посылку" in reply.text
+    assert "паспорт" in reply.text
+
+
+async def test_start_faq_deep_link_to_an_unknown_topic_is_refused_politely(alice: Chat) -> None:
+    reply = await alice.sends("/start faq_nonsense")
+    assert "ссылка" in reply.text.lower()
+
+
+async def test_an_english_user_gets_the_faq_in_english(app: App, bob: Chat) -> None:
+    en = app.catalogue.for_language("en")
+    menu = await bob.sends("/faq")
+    assert "Questions and answers" in menu.text
+    assert any("Collecting a parcel" in label for label in labels(menu))
+    tap = await bob.taps("What statuses mean", on=menu)
+    assert tap.message is not None and "Here is what each status means" in tap.message.text
+    explained = await bob.taps("In transit", on=tap.message)
+    assert explained.message is not None
+    assert plain(en, "status-in-transit-todo")[:40] in explained.message.text
+    link = await bob.sends("/start faq_pickup")
+    assert "How to collect a parcel" in link.text

@@ -1,0 +1,178 @@
+"""The 17TRACK path through the real stack: Bot over HTTP, fake Telegram, fake 17TRACK API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.app import App
+from providers.clock import ManualClock
+from tests.conftest import make_settings, running_bot
+from tests.fakes.chat import Chat
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.track17 import Fake17Track
+
+KEY = "e2e-17token-key"
+CODE = "RB123456785CN"
+OTHER = "RC234567895CN"
+TIMEOUT_S = 0.5  # SOURCE_TIMEOUT_SECONDS for this module: a "timeout" is a short wait
+
+EVENTS = [
+    {
+        "time": "2026-11-18T10:05:00+08:00",
+        "description": "Accepted by the post office",
+        "location": "Shenzhen",
+        "stage": "InfoReceived",
+    },
+    {
+        "time": "2026-11-21T14:30:00+03:00",
+        "description": "Arrived at the sorting centre",
+        "location": "Moscow PCC",
+        "stage": "Arrival",
+    },
+]
+
+
+@pytest.fixture
+async def track17() -> AsyncIterator[Fake17Track]:
+    async with Fake17Track(api_key=KEY) as server:
+        yield server
+
+
+@pytest.fixture
+async def app(
+    tg: FakeTelegram, track17: Fake17Track, tmp_path: Path, clock: ManualClock
+) -> AsyncIterator[App]:
+    """The bot with 17TRACK as its only source (no demo), pointed at the fake."""
+    settings = make_settings(
+        tg,
+        tmp_path / "bot.sqlite3",
+        demo_source=False,
+        track17_api_key=KEY,
+        track17_api_url=track17.url,
+        source_timeout_seconds=TIMEOUT_S,
+    )
+    async with running_bot(settings, clock) as running:
+        yield running
+
+
+async def test_a_new_code_is_registered_at_17track_and_shows_no_data_yet(
+    alice: Chat, track17: Fake17Track
+) -> None:
+    reply = await alice.sends(f"{CODE} наушники")
+    assert "Добавлено" in reply.text
+    assert "Нет данных" in reply.text
+    assert "Событий пока нет" in reply.text
+    assert CODE in track17.registered
+    assert track17.endpoints() == ["gettrackinfo", "register"]
+    assert all(r.headers.get("17token") == KEY for r in track17.requests)
+    assert track17.requests[1].body == [{"number": CODE}]
+
+
+async def test_refresh_after_the_limit_shows_status_carrier_and_last_location(
+    alice: Chat, bob: Chat, track17: Fake17Track, clock: ManualClock
+) -> None:
+    added = await alice.sends(CODE)
+    track17.set_track(CODE, "InTransit", "InTransit_Arrival", EVENTS, provider_name="China Post")
+    clock.advance(minutes=2)
+    tap = await alice.taps("Обновить", on=added)
+    assert tap.answer_text == "Обновлено"
+    assert tap.message is not None
+    card = tap.message.text
+    assert "В пути" in card
+    assert "China Post" in card
+    assert "Moscow PCC" in card and "Arrived at the sorting centre" in card
+    local = datetime.fromisoformat(EVENTS[1]["time"]).astimezone(ZoneInfo("Europe/Moscow"))
+    assert local.strftime("%d.%m %H:%M") in card
+    assert track17.endpoints()[-1] == "gettrackinfo"
+
+    english = await bob.sends(CODE)
+    assert "In transit" in english.text and "Moscow PCC" in english.text
+
+
+async def test_a_refresh_within_a_minute_does_not_ask_17track_again(
+    alice: Chat, track17: Fake17Track, clock: ManualClock
+) -> None:
+    added = await alice.sends(CODE)
+    clock.advance(minutes=2)
+    await alice.taps("Обновить", on=added)
+    asked = len(track17.requests)
+    clock.advance(seconds=20)
+    again = await alice.taps("Обновить", on=added)
+    assert again.answer_text is not None and "через" in again.answer_text
+    assert len(track17.requests) == asked
+
+
+async def test_a_number_17track_rejects_gets_a_polite_refusal(
+    alice: Chat, track17: Fake17Track
+) -> None:
+    track17.register_rejections[CODE] = -18010012  # "The format of ... is invalid."
+    reply = await alice.sends(CODE)
+    assert "не принимает номер" in reply.text and CODE in reply.text
+    assert "Проверьте номер" in reply.text
+    assert CODE not in track17.registered
+
+
+@pytest.mark.parametrize("failure", [500, 502, "timeout", "garbage"])
+async def test_17track_failing_on_add_keeps_the_item_and_says_the_service_is_not_answering(
+    alice: Chat, track17: Fake17Track, failure: int | str
+) -> None:
+    track17.fail_next(failure, delay=TIMEOUT_S * 4)
+    reply = await alice.sends(f"{CODE} наушники")
+    assert "Добавлено" in reply.text
+    assert "не отвечает" in reply.text
+    listing = await alice.sends("/list")
+    assert "наушники" in listing.text and "Ваши отслеживания: 1" in listing.text
+
+
+async def test_17track_failing_on_add_tells_an_english_user_in_english(
+    bob: Chat, track17: Fake17Track
+) -> None:
+    track17.fail_next(500)
+    reply = await bob.sends(CODE)
+    assert "Added" in reply.text and "not answering" in reply.text
+
+
+async def test_a_wrong_key_does_not_crash_and_the_user_is_told_politely(
+    app: App, alice: Chat, track17: Fake17Track, clock: ManualClock
+) -> None:
+    track17.api_key = "the-key-17track-knows"  # the bot keeps sending its old one: HTTP 401
+    reply = await alice.sends(CODE)
+    assert "Добавлено" in reply.text and "не отвечает" in reply.text
+    assert track17.requests[-1].headers["17token"] == KEY
+    clock.advance(minutes=2)
+    tap = await alice.taps("Обновить", on=reply)
+    assert tap.answer_text is not None and "не отвечает" in tap.answer_text
+    assert "Что-то пошло не так" not in " ".join(m.text for m in alice.messages)
+    assert CODE in (await alice.sends("/list")).text
+
+
+async def test_a_code_added_while_17track_was_down_is_registered_once_it_recovers(
+    alice: Chat, track17: Fake17Track, clock: ManualClock
+) -> None:
+    track17.fail_next(500)
+    added = await alice.sends(CODE)
+    assert "не отвечает" in added.text and "Ещё не проверено" in added.text
+    assert CODE not in track17.registered
+    clock.advance(hours=1, minutes=1)  # past the source's back-off and the refresh limit
+    first = await alice.taps("Обновить", on=added)
+    assert first.answer_text == "Обновлено"
+    assert first.message is not None and "Проверено только что" in first.message.text
+    assert CODE in track17.registered
+    track17.set_track(CODE, "Delivered", "Delivered_Other", EVENTS)
+    clock.advance(minutes=2)
+    second = await alice.taps("Обновить", on=added)
+    assert second.message is not None and "Вручено" in second.message.text
+
+
+async def test_two_codes_in_one_message_are_both_registered(
+    alice: Chat, track17: Fake17Track
+) -> None:
+    await alice.sends(f"{CODE} и {OTHER}")
+    assert set(track17.registered) == {CODE, OTHER}
+    listing = await alice.sends("/list")
+    assert CODE in listing.text and OTHER in listing.text
