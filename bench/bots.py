@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import cProfile
+import gc
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ class BotSpec:
 
 def serve(spec: BotSpec, stop: StopEvent) -> None:
     """Process entry point: poll until `stop` is set, under cProfile when asked."""
+    gc.freeze()  # what a forked child inherits is not its garbage; spare the collector the scan
     logging.basicConfig(level=logging.WARNING, format="bot process: %(levelname)s %(message)s")
     if spec.profile_path is None:
         asyncio.run(_serve(spec, stop))

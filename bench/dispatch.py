@@ -65,7 +65,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Plan:
     return Plan(
         updates=updates,
         warmup=max(10, min(200, updates // 5)),
-        paced=max(10, min(300, updates // 3)),
+        paced=max(10, min(200, updates // 4)),
         items=args.items,
         rate=args.rate,
         profile_dir=args.profile,
@@ -109,11 +109,11 @@ class Workload:
         ]
 
     def followers(self) -> list[tuple[int, tuple[str, ...]]]:
-        """Warm-up and burst /status users; the steady phase asks the burst users again."""
+        """The burst's /status users; warm-up and the steady phase ask some of them again."""
         items = self.plan.items
         return [
             (STATUS_USERS + j, tuple(self.pool[(j * items + t) % POOL_SIZE] for t in range(items)))
-            for j in range(self.plan.warmup + self.plan.updates)
+            for j in range(self.plan.updates)
         ]
 
     def status_check(self) -> ReplyCheck:
@@ -139,10 +139,10 @@ async def run_full(tg: FakeTelegram, plan: Plan, work: Workload, tmp: Path) -> d
         await driver.run(work.adds(0, w), added)
         await driver.run(work.statuses(0, w), work.status_check())
         add = await driver.run(work.adds(w, n), added)
-        status = await driver.run(work.statuses(w, n), work.status_check())
+        status = await driver.run(work.statuses(0, n), work.status_check())
         rate = plan.rate or round(0.5 * min(add.per_s, status.per_s), 1)
         add_paced = await driver.run(work.adds(w + n, plan.paced), added, rate)
-        status_paced = await driver.run(work.statuses(w, plan.paced), work.status_check(), rate)
+        status_paced = await driver.run(work.statuses(0, plan.paced), work.status_check(), rate)
     return {
         "ready_s": ready_s,
         "rate": rate,
@@ -199,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "items_per_status_user": plan.items,
         "burst": "all updates pushed at once; throughput = updates / (last reply - push)",
         "paced": "steady rate, same for all bots; latency = reply received - update pushed",
-        "processes": "fake Bot API + driver in one process, the bot in a spawned child",
+        "processes": "fake Bot API + driver in one process, each bot in a forked child",
     }
     data = report.summary(results, TARGET_RATIO, settings)
     data["env"] = env

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 from aiogram import Bot, Dispatcher
@@ -25,12 +26,14 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from bot.config import Settings
 from bot.middleware import UserContext
 from bot.poller import Poller
+from bot.pushes import Track17Pushes
 from bot.scheduler import Jobs
 from bot.sender import OutboxSender
 from bot.settings_service import SettingsService
 from bot.sources import Sources
 from bot.texts import Catalogue
 from bot.tracking import TrackingService
+from bot.web import WebServer, build_web_app
 from handlers import build_router
 from providers.base import Provider
 from providers.clock import Clock, system_clock
@@ -55,6 +58,7 @@ class App:
     poller: Poller
     sender: OutboxSender | None
     jobs: Jobs
+    web: WebServer
 
 
 async def build_providers(
@@ -160,10 +164,18 @@ async def assemble(
                 clock,
                 rate_per_second=settings.send_rate_per_second,
                 shop_name=settings.shop_name,
+                lease=timedelta(seconds=settings.outbox_lease_seconds),
             )
         poller = Poller(tracking)
         jobs = Jobs(poller, sender, settings.poll_tick_seconds)
         stack.push_async_callback(jobs.stop)
+        pushes = (
+            Track17Pushes(tracking, settings.track17_api_key.get_secret_value())
+            if settings.track17_api_key is not None
+            else None
+        )
+        web = WebServer(build_web_app(pushes), settings.web_host, settings.web_port)
+        stack.push_async_callback(web.stop)
         yield App(
             settings,
             db,
@@ -177,4 +189,5 @@ async def assemble(
             poller,
             sender,
             jobs,
+            web,
         )

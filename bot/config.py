@@ -85,6 +85,7 @@ class Settings(BaseSettings):
     poll_interval_seconds: float = Field(default=3600, gt=0)
     source_timeout_seconds: float = Field(default=15, gt=0)
     send_rate_per_second: float = Field(default=25, gt=0)
+    outbox_lease_seconds: float = Field(default=60, gt=0)
     admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
 
     web_host: str = "127.0.0.1"

@@ -16,6 +16,16 @@ async def run_bot(settings: Settings) -> int:
         me = await app.bot.get_me()
         log.info("starting long polling as @%s", me.username)
         await app.bot.delete_webhook(drop_pending_updates=False)
+        try:
+            await app.web.start()
+        except OSError as exc:
+            log.error(
+                "cannot listen on WEB_HOST:WEB_PORT %s:%s (%s); set WEB_PORT to a free port",
+                settings.web_host,
+                settings.web_port,
+                exc.strerror,
+            )
+            return 2
         app.jobs.start()
         await app.dispatcher.start_polling(
             app.bot,

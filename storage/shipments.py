@@ -138,9 +138,7 @@ class ShipmentsRepo:
             ),
         )
 
-    async def mark_checked(
-        self, rows: Sequence[tuple[int, datetime, datetime | None]]
-    ) -> None:
+    async def mark_checked(self, rows: Sequence[tuple[int, datetime, datetime | None]]) -> None:
         """(id, checked_at, next_check_at) for answers identical to the previous one."""
         await self._s.execute_many(
             "UPDATE shipments SET checked_at = ?, next_check_at = ?, error_count = 0,"

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from storage.events import EventsRepo
 from storage.outbox import OutboxRepo
+from storage.receipts import ReceiptsRepo
 from storage.shipments import ShipmentsRepo
 from storage.sql import Session
 from storage.subscriptions import SubscriptionsRepo
@@ -21,7 +22,15 @@ from storage.users import UsersRepo
 class Tx:
     """The repositories of one transaction; unusable once its block has ended."""
 
-    __slots__ = ("events", "outbox", "session", "shipments", "subscriptions", "users")
+    __slots__ = (
+        "events",
+        "outbox",
+        "receipts",
+        "session",
+        "shipments",
+        "subscriptions",
+        "users",
+    )
 
     def __init__(self, session: Session) -> None:
         self.session = session  # for storage internals (migrations) and tests, not services
@@ -30,6 +39,7 @@ class Tx:
         self.subscriptions = SubscriptionsRepo(session)
         self.events = EventsRepo(session)
         self.outbox = OutboxRepo(session)
+        self.receipts = ReceiptsRepo(session)
 
 
 class Database(Protocol):

@@ -176,9 +176,7 @@ async def stop_with_sigterm(process: asyncio.subprocess.Process) -> tuple[int, f
 async def test_run_polls_stops_on_sigterm_and_a_restart_continues_with_the_same_data(
     tg: FakeTelegram, tmp_path: Path
 ) -> None:
-    env = clean_env(
-        tmp_path, BOT_TOKEN=tg.token, TELEGRAM_API_URL=tg.base_url, DEMO_SOURCE="true"
-    )
+    env = clean_env(tmp_path, BOT_TOKEN=tg.token, TELEGRAM_API_URL=tg.base_url, DEMO_SOURCE="true")
     alice = Chat(tg, 1001, "ru")
 
     async with bot_process(env) as first:

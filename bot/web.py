@@ -1,0 +1,66 @@
+"""The bot's HTTP side on WEB_HOST:WEB_PORT (aiohttp): source pushes and a health check.
+
+One small server for everything that must reach the bot from outside; handlers here only
+translate HTTP to a service call and back.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from bot.pushes import PushVerdict, Track17Pushes
+
+log = logging.getLogger(__name__)
+
+PUSHES_KEY = web.AppKey("pushes", Track17Pushes)
+MAX_BODY = 1024 * 1024
+
+_STATUS = {
+    PushVerdict.APPLIED: 200,
+    PushVerdict.IGNORED: 200,
+    PushVerdict.BAD_SIGNATURE: 401,
+    PushVerdict.REPLAYED: 409,
+    PushVerdict.MALFORMED: 400,
+}
+
+
+async def track17_webhook(request: web.Request) -> web.Response:
+    body = await request.read()
+    outcome = await request.app[PUSHES_KEY].receive(body, request.headers.get("sign"))
+    if outcome.verdict in {PushVerdict.BAD_SIGNATURE, PushVerdict.REPLAYED}:
+        log.warning("17TRACK push refused: %s", outcome.verdict)
+    return web.json_response({"result": outcome.verdict.value}, status=_STATUS[outcome.verdict])
+
+
+def build_web_app(pushes: Track17Pushes | None) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY)
+    if pushes is not None:
+        app[PUSHES_KEY] = pushes
+        app.router.add_post("/webhooks/17track", track17_webhook)
+    return app
+
+
+class WebServer:
+    """Start and stop the aiohttp site; port 0 picks a free port (tests)."""
+
+    def __init__(self, app: web.Application, host: str, port: int) -> None:
+        self._runner = web.AppRunner(app, access_log=None)
+        self._host = host
+        self._port = port
+        self.port: int | None = None
+        self._started = False
+
+    async def start(self) -> None:
+        self._started = True
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._host, self._port)
+        await site.start()
+        sockets = self._runner.addresses
+        self.port = int(sockets[0][1]) if sockets else self._port
+        log.info("HTTP server listening on %s:%s", self._host, self.port)
+
+    async def stop(self) -> None:
+        if self._started:
+            await self._runner.cleanup()
