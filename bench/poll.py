@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import multiprocessing
 import random
@@ -50,6 +51,7 @@ from storage.sql import to_ms
 TARGET_DUE_PER_S = 5000.0
 TARGET_SCALING = 1.3
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+Row = tuple[Any, ...]
 SIZE_NAMES = {10_000: "10k", 100_000: "100k", 1_000_000: "1m"}
 SOURCE = "track17"  # routed and judged like the real parcel source
 SERIAL_BASE = 10_000_000
@@ -120,23 +122,47 @@ def serial_of(code: str) -> int:
 
 def answer(world: World, i: int, extra: Sequence[TrackEvent] = ()) -> TrackResult:
     """What the source says about serial i; recent enough that no stall notice is due."""
+    status, events = _history(*_shape(world, i))
+    events += tuple(extra)
+    return TrackResult(
+        code_of(i), status, events, CARRIERS[i % len(CARRIERS)], events[-1].description
+    )
+
+
+def _shape(world: World, i: int) -> tuple[Status, int, int, int]:
+    """What a serial's history depends on; a few thousand shapes cover any number of serials."""
     status = Status.DELIVERED if world.delivered(i) else ACTIVE[i % len(ACTIVE)]
-    last_at = NOW - timedelta(hours=1 + i % 30, days=9 if status is Status.DELIVERED else 0)
-    count = 2 + i % 3
+    return status, 1 + i % 30, 2 + i % 3, i % len(PLACES)
+
+
+@functools.cache
+def _history(
+    status: Status, hours_ago: int, count: int, place: int
+) -> tuple[Status, tuple[TrackEvent, ...]]:
+    last_at = NOW - timedelta(hours=hours_ago, days=9 if status is Status.DELIVERED else 0)
     steps = [Status.INFO_RECEIVED] + [Status.IN_TRANSIT] * (count - 2) + [status]
     events = tuple(
         TrackEvent(
             last_at - timedelta(hours=11 * (count - 1 - k)),
             step,
             WORDING[step],
-            PLACES[(i + k) % len(PLACES)],
+            PLACES[(place + k) % len(PLACES)],
         )
         for k, step in enumerate(steps)
     )
-    events += tuple(extra)
-    return TrackResult(
-        code_of(i), status, events, CARRIERS[i % len(CARRIERS)], events[-1].description
-    )
+    return status, events
+
+
+@functools.cache
+def _stored(
+    shape: tuple[Status, int, int, int], carrier: str
+) -> tuple[str, list[tuple[int, str, str, str]]]:
+    """The fingerprint and event rows of one shape, computed once (they hold no code)."""
+    status, events = _history(*shape)
+    digest = fingerprint(TrackResult("", status, events, carrier, events[-1].description))
+    return digest, [
+        (to_ms(e.occurred_at), e.status.value, e.description, e.location) for e in events
+    ]
 
 
 class ZeroLatencySource:
@@ -174,12 +200,16 @@ class ZeroLatencySource:
 # ------------------------------------------------------------------ bulk loading
 
 
-def _rows(world: World, start: int, stop: int) -> tuple[list[Any], list[Any], list[Any]]:
-    shipments, subscriptions, events = [], [], []
+def _rows(world: World, start: int, stop: int) -> tuple[list[Row], list[Row], list[Row]]:
+    shipments: list[Row] = []
+    subscriptions: list[Row] = []
+    events: list[Row] = []
     created = to_ms(NOW - timedelta(days=20))
     checked = to_ms(NOW - timedelta(hours=1))
     for i in range(start, stop):
-        result = answer(world, i)
+        shape = _shape(world, i)
+        carrier = CARRIERS[i % len(CARRIERS)]
+        digest, history = _stored(shape, carrier)
         if world.is_due(i):
             next_at: int | None = to_ms(world.due_at(i))
         elif world.delivered(i):
@@ -187,29 +217,27 @@ def _rows(world: World, start: int, stop: int) -> tuple[list[Any], list[Any], li
         else:
             next_at = to_ms(NOW + timedelta(minutes=10, seconds=(i * 37) % 10_800))
         followers = world.followers(i)
+        last_at, status, text, _ = history[-1]
         shipments.append(
             (
                 i + 1,
                 SOURCE,
-                result.code,
+                code_of(i),
                 CodeKind.S10.value,
-                result.status.value,
-                result.status_text,
-                result.carrier,
+                status,
+                text,
+                carrier,
                 created,
                 checked,
                 next_at,
-                to_ms(result.events[-1].occurred_at),
+                last_at,
                 len(followers),
-                fingerprint(result),
+                digest,
             )
         )
         label = "" if i % 3 else f"посылка {i}"
         subscriptions += [(user, i + 1, label, label, created) for user in followers]
-        events += [
-            (i + 1, to_ms(e.occurred_at), e.status.value, e.description, e.location)
-            for e in result.events
-        ]
+        events += [(i + 1, *event) for event in history]
     return shipments, subscriptions, events
 
 
@@ -383,7 +411,9 @@ def parse_args(argv: Sequence[str] | None = None) -> Plan:
 def summary(plan: Plan, results: Sequence[SizeResult]) -> dict[str, Any]:
     by_name = {SIZE_NAMES.get(r.size, str(r.size)): r for r in results}
     out: dict[str, Any] = {
-        f"due_per_s_{name}": round(by_name[name].due_per_s(plan.due), 1) if name in by_name else None
+        f"due_per_s_{name}": round(by_name[name].due_per_s(plan.due), 1)
+        if name in by_name
+        else None
         for name in SIZE_NAMES.values()
     }
     small, large = by_name.get("10k"), by_name.get("1m")

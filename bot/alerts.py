@@ -30,6 +30,7 @@ class AlertContext:
     item: Item
     new_events: tuple[Event, ...]
     last_event: Event | None
+    order: str = ""
 
 
 async def load_context(db: Database, messages: Sequence[OutboxMessage]) -> AlertContext | None:
@@ -43,7 +44,7 @@ async def load_context(db: Database, messages: Sequence[OutboxMessage]) -> Alert
             return None
         events = await tx.events.by_ids(item.shipment.id, event_ids) if event_ids else []
         last = await tx.events.latest(item.shipment.id)
-    return AlertContext(item, tuple(events), last)
+    return AlertContext(item, tuple(events), last, str(first.payload.get("order", "")))
 
 
 def is_urgent(kind: str, context: AlertContext) -> bool:
@@ -69,6 +70,10 @@ def render(
     elif kind == Silence.EXPIRED:
         head = texts("expired-title", title=title)
         tail = texts("expired-todo")
+    elif kind == "linked":
+        order = escape(str(context_order(context)))
+        head = texts("linked-title", order=order, code=escape(item.shipment.code))
+        tail = texts(status_key(status, "todo"), shop=shop)
     else:
         head = texts("alert-title", title=title, status=status_label(status, texts))
         tail = _news(context, texts, tz) + texts(status_key(status, "todo"), shop=shop)
@@ -76,11 +81,15 @@ def render(
             tail += "\n\n" + texts("alert-final")
     text = f"{head}\n\n{body}\n\n👉 {tail}"
     keyboard = (
-        item_keyboard(item.id, item.subscription.muted, texts)
-        if kind != "alert"
-        else alert_keyboard(item.id, texts)
+        alert_keyboard(item.id, texts)
+        if kind == "alert"
+        else item_keyboard(item.id, item.subscription.muted, texts)
     )
     return text[:4000], keyboard
+
+
+def context_order(context: AlertContext) -> str:
+    return context.order or context.item.title
 
 
 def _news(context: AlertContext, texts: Texts, tz: ZoneInfo) -> str:

@@ -25,6 +25,7 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 
 from bot.config import Settings
 from bot.middleware import UserContext
+from bot.orders import Orders
 from bot.poller import Poller
 from bot.pushes import Track17Pushes
 from bot.scheduler import Jobs
@@ -38,6 +39,8 @@ from handlers import build_router
 from providers.base import Provider
 from providers.clock import Clock, system_clock
 from providers.demo import DemoProvider
+from providers.russianpost import RussianPostProvider
+from providers.shop import ShopProvider
 from providers.track17 import Track17Provider
 from storage import Database, open_database
 
@@ -79,6 +82,24 @@ async def build_providers(
                 settings.track17_api_key.get_secret_value(),
             )
         )
+    if settings.russian_post_login and settings.russian_post_password:
+        providers.append(
+            RussianPostProvider(
+                await client(settings.russian_post_api_url),
+                settings.russian_post_login,
+                settings.russian_post_password.get_secret_value(),
+                daily_limit=settings.russian_post_daily_limit,
+                clock=clock,
+            )
+        )
+    if settings.shop_api_url and settings.shop_api_token:
+        providers.append(
+            ShopProvider(
+                await client(settings.shop_api_url),
+                settings.shop_api_token.get_secret_value(),
+                settings.shop_name,
+            )
+        )
     if settings.demo_source:
         providers.append(DemoProvider(clock))
     return providers
@@ -98,6 +119,10 @@ def build_dispatcher(
         settings_service=settings_service,
         order_pattern=settings.order_regex,
         shop_name=settings.shop_name,
+        link_secret=(
+            settings.shop_link_secret.get_secret_value() if settings.shop_link_secret else None
+        ),
+        orders=Orders(tracking),
     )
     dispatcher.update.outer_middleware(UserContext(tracking, catalogue, settings.default_timezone))
     dispatcher.include_router(build_router())

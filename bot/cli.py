@@ -60,6 +60,7 @@ def _check_config(settings: Settings) -> int:
         name
         for name, on in (
             ("17TRACK", settings.track17_enabled),
+            ("Russian Post", settings.russian_post_enabled),
             ("shop", settings.shop_enabled),
             ("demo", settings.demo_source),
         )

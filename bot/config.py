@@ -73,6 +73,10 @@ class Settings(BaseSettings):
 
     track17_api_key: SecretStr | None = None
     track17_api_url: str = "https://api.17track.net"
+    russian_post_login: str | None = None
+    russian_post_password: SecretStr | None = None
+    russian_post_api_url: str = "https://tracking.russianpost.ru"
+    russian_post_daily_limit: int = Field(default=100, gt=0)
     shop_api_url: str | None = None
     shop_api_token: SecretStr | None = None
     shop_name: str = ""
@@ -94,7 +98,12 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
 
     @field_validator(
-        "redis_url", "shop_api_url", "shop_order_pattern", "webhook_url", mode="before"
+        "redis_url",
+        "shop_api_url",
+        "shop_order_pattern",
+        "webhook_url",
+        "russian_post_login",
+        mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
@@ -106,6 +115,7 @@ class Settings(BaseSettings):
         "shop_api_token",
         "shop_link_secret",
         "webhook_secret",
+        "russian_post_password",
         mode="before",
     )
     @classmethod
@@ -136,7 +146,13 @@ class Settings(BaseSettings):
             raise ValueError("expected sqlite:///path or postgresql://...")
         return value
 
-    @field_validator("telegram_api_url", "track17_api_url", "shop_api_url", "webhook_url")
+    @field_validator(
+        "telegram_api_url",
+        "track17_api_url",
+        "shop_api_url",
+        "webhook_url",
+        "russian_post_api_url",
+    )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^https?://[^\s/]+", value):
@@ -195,6 +211,10 @@ class Settings(BaseSettings):
     def _shop_complete(self) -> Settings:
         if self.shop_api_url and not self.shop_order_pattern:
             raise ValueError("SHOP_ORDER_PATTERN is required when SHOP_API_URL is set")
+        if self.shop_api_url and self.shop_api_token is None:
+            raise ValueError("SHOP_API_TOKEN is required when SHOP_API_URL is set")
+        if bool(self.russian_post_login) != bool(self.russian_post_password):
+            raise ValueError("RUSSIAN_POST_LOGIN and RUSSIAN_POST_PASSWORD go together")
         return self
 
     @property
@@ -208,6 +228,10 @@ class Settings(BaseSettings):
     @property
     def track17_enabled(self) -> bool:
         return self.track17_api_key is not None
+
+    @property
+    def russian_post_enabled(self) -> bool:
+        return self.russian_post_login is not None and self.russian_post_password is not None
 
     @property
     def shop_enabled(self) -> bool:

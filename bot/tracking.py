@@ -18,7 +18,7 @@ from bot.sources import SourceBackingOffError, Sources
 from bot.watch import Silence, judge
 from providers.base import NumberRejected, Outcome, SourceError, TrackResult
 from providers.clock import Clock
-from providers.codes import Code, CodeKind
+from providers.codes import Code, CodeKind, classify
 from providers.statuses import Status
 from storage import Database, Tx
 from storage.models import Event, Item, Shipment, User
@@ -152,6 +152,18 @@ class TrackingService:
             problem, detail = await self._fetch_and_record(shipment, exclude_user=user_id)
         view = await self.item(user_id, subscription.id)
         return AddOutcome(code, view, created, problem, detail)
+
+    async def follow_result(
+        self, user_id: int, source: str, code: Code, result: TrackResult
+    ) -> ItemView | None:
+        """Follow a number whose current state the caller already has (a verified order)."""
+        now = self.clock()
+        async with self.db.transaction() as tx:
+            shipment, _ = await tx.shipments.get_or_create(source, code.value, code.kind, now)
+            subscription, _ = await tx.subscriptions.add(user_id, shipment.id, "", now)
+            if shipment.checked_at is None:
+                await self.record_result(tx, shipment, result, exclude_user=user_id)
+        return await self.item(user_id, subscription.id)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -354,11 +366,28 @@ class TrackingService:
             last_event_at=last_event_at,
             fingerprint=fingerprint(result),
         )
+        if result.linked_code and result.linked_code != shipment.linked_code:
+            await self._follow_linked(tx, shipment, result.linked_code, now)
         changed = bool(new_events) or result.status != shipment.status
         # A number a source forgot and re-registered reads NOT_FOUND again: that is not news.
         if changed and shipment.checked_at is not None and result.status is not Status.NOT_FOUND:
             await self._queue_alerts(tx, shipment, result, new_events, exclude_user, now)
         return new_events
+
+    async def _follow_linked(self, tx: Tx, order: Shipment, linked: str, now: datetime) -> None:
+        """The shop shipped the order: every follower now follows the parcel too, and is told."""
+        code = classify(linked)
+        source = self.sources.route(code) if isinstance(code, Code) else None
+        if not isinstance(code, Code) or source is None:
+            log.info("an order got a track code no source can follow")
+            return
+        parcel, _ = await tx.shipments.get_or_create(source, code.value, code.kind, now)
+        for subscription, user in await tx.subscriptions.followers(order.id):
+            label = subscription.label or order.code
+            added, _ = await tx.subscriptions.add(user.id, parcel.id, label, now)
+            payload = {"subscription_id": added.id, "order": order.code}
+            key = f"linked:{subscription.id}:{parcel.id}"
+            await tx.outbox.enqueue(user.id, "linked", payload, key, now, now)
 
     async def _queue_alerts(
         self,

@@ -12,6 +12,7 @@ from handlers import (
     inline,
     items,
     membership,
+    orders,
     settings,
     start,
     status,
@@ -27,6 +28,7 @@ def build_router() -> Router:
     root.include_routers(
         membership.build(),
         start.build(),
+        orders.build(),
         settings.build(),
         faq.build(),
         status.build(),

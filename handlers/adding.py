@@ -9,11 +9,14 @@ from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
+from bot.orders import Orders
 from bot.texts import Texts
 from bot.tracking import AddOutcome, AddProblem, TrackingService
 from handlers.filters import ContainsCodes
+from handlers.orders import ask_contact
 from handlers.views import item_message
 from providers.codes import BadCode, BadCodeReason, Scan, scan
 
@@ -48,13 +51,19 @@ async def reply_to_scan(
     tracking: TrackingService,
     texts: Texts,
     tz: ZoneInfo,
+    orders: Orders,
+    state: FSMContext,
 ) -> None:
     for bad in found.bad:
         await message.answer(bad_code_text(bad, texts))
-    if not found.codes:
-        return
-    outcomes = await tracking.add(user_id, found.codes, found.rest)
-    await reply_outcomes(message, outcomes, tracking, texts, tz)
+    to_verify = [c for c in found.codes if orders.needs_contact(c)]
+    codes = [c for c in found.codes if c not in to_verify]
+    if codes:
+        outcomes = await tracking.add(user_id, codes, found.rest)
+        await reply_outcomes(message, outcomes, tracking, texts, tz)
+    if to_verify:
+        # One dialogue at a time: the first order number starts it.
+        await ask_contact(message, to_verify[0].value, texts, state)
 
 
 async def reply_outcomes(
@@ -85,6 +94,8 @@ async def cmd_add(
     texts: Texts,
     tz: ZoneInfo,
     order_pattern: re.Pattern[str] | None,
+    orders: Orders,
+    state: FSMContext,
 ) -> None:
     if not command.args:
         await message.answer(texts("add-usage"))
@@ -94,14 +105,20 @@ async def cmd_add(
         await message.answer(texts("add-nothing-found"))
         return
     assert message.from_user is not None
-    await reply_to_scan(message, found, message.from_user.id, tracking, texts, tz)
+    await reply_to_scan(message, found, message.from_user.id, tracking, texts, tz, orders, state)
 
 
 async def on_codes_in_text(
-    message: Message, scan: Scan, tracking: TrackingService, texts: Texts, tz: ZoneInfo
+    message: Message,
+    scan: Scan,
+    tracking: TrackingService,
+    texts: Texts,
+    tz: ZoneInfo,
+    orders: Orders,
+    state: FSMContext,
 ) -> None:
     assert message.from_user is not None
-    await reply_to_scan(message, scan, message.from_user.id, tracking, texts, tz)
+    await reply_to_scan(message, scan, message.from_user.id, tracking, texts, tz, orders, state)
 
 
 def build() -> Router:

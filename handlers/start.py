@@ -8,15 +8,19 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot.keyboards import faq_menu_keyboard
+from bot.orders import Orders
 from bot.texts import FAQ_TOPICS, Texts
 from bot.tracking import TrackingService
 from handlers.adding import reply_to_scan
 from handlers.faq import faq_answer
 from handlers.inline import START_INLINE
+from handlers.orders import reply_order
 from providers.codes import scan
+from providers.shop_links import read_payload
 
 PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -25,29 +29,38 @@ async def cmd_start(
     message: Message,
     command: CommandObject,
     tracking: TrackingService,
+    orders: Orders,
     texts: Texts,
     tz: ZoneInfo,
+    state: FSMContext,
     shop_name: str,
+    link_secret: str | None,
 ) -> None:
+    """Deep links: `add_<code>`, `faq_<topic>`, and the shop's signed `o_<order>_<signature>`."""
     assert message.from_user is not None
     payload = command.args or ""
     if not payload or payload == START_INLINE:
         await message.answer(texts("start-welcome", name=_name(message)))
         return
-    if not PAYLOAD_RE.fullmatch(payload):
-        await message.answer(texts("start-bad-link"))
-        return
     kind, _, value = payload.partition("_")
-    if kind == "add" and value:
-        found = scan(value)
-        if found.codes or found.bad:
-            await reply_to_scan(message, found, message.from_user.id, tracking, texts, tz)
+    if not PAYLOAD_RE.fullmatch(payload) or not value:
+        await message.answer(texts("start-bad-link"))
+    elif kind == "o":
+        number = read_payload(payload, link_secret) if link_secret else None
+        if number is None:
+            await message.answer(texts("start-bad-link"))
             return
+        outcome = await orders.follow_proven(message.from_user.id, number)
+        await reply_order(message, number, outcome, tracking, texts, tz)
+    elif (kind == "add" and (found := scan(value)).codes) or (kind == "add" and found.bad):
+        await reply_to_scan(
+            message, found, message.from_user.id, tracking, texts, tz, orders, state
+        )
     elif kind == "faq" and value.replace("_", "-") in FAQ_TOPICS:
         text, markup = faq_answer(value.replace("_", "-"), texts, shop_name)
         await message.answer(text, reply_markup=markup)
-        return
-    await message.answer(texts("start-bad-link"))
+    else:
+        await message.answer(texts("start-bad-link"))
 
 
 async def cmd_help(message: Message, texts: Texts) -> None:

@@ -51,7 +51,7 @@ class _Failure:
     kind: int | str  # an HTTP status, "timeout", "garbage" or "truncated"
     retry_after: float | None = None
     delay: float = 5.0
-    body: bytes = b""
+    body: bytes | None = None  # None: a small JSON error body
 
 
 @dataclass(slots=True)
@@ -231,7 +231,9 @@ class FakeShop:
         headers = (
             {} if failure.retry_after is None else {"Retry-After": f"{failure.retry_after:g}"}
         )
-        body = failure.body or json.dumps({"error": f"http_{failure.kind}"}).encode()
+        body = failure.body
+        if body is None:
+            body = json.dumps({"error": f"http_{failure.kind}"}).encode()
         return web.Response(
             status=int(failure.kind), body=body, headers=headers, content_type="application/json"
         )

@@ -10,3 +10,4 @@ stall-todo = This happens in international transit and at customs. What you can 
 pickup-reminder-title = ⏰ <b>Reminder:</b> “{ $title }” is waiting at the pickup point. Storage is usually { $days } days: don't forget to collect it.
 expired-title = 💤 <b>{ $title }</b>: no data for too long, so I stopped checking this number.
 expired-todo = Check the code with the seller or the shop. Press “Refresh” and I will start checking again.
+linked-title = 📦 Order <b>{ $order }</b> has been handed to the carrier. I now follow the parcel <code>{ $code }</code> as well: no need to copy the number anywhere.

@@ -140,3 +140,12 @@ unknown-command = There is no such command. See /help.
 fallback-hint = I found no track code here. Send a parcel or order number such as <code>RA123456785CN</code>, or have a look at /faq.
 fallback-not-text = I only understand text: send the track code as a message.
 button-outdated = This button is outdated. Open /list again.
+
+## Orders
+order-ask-contact = To show order <b>{ $order }</b>, the shop needs to be sure it is yours. Send the phone number or e-mail used in the order (or /cancel).
+order-contact-invalid = That does not look like a phone number or an e-mail. Send e.g. <code>+7 999 123-45-67</code> or <code>name@example.com</code>, or /cancel.
+order-cancelled = OK, cancelled.
+order-following = ✅ Order <b>{ $order }</b> confirmed: I am following it.
+order-no-match = Order <b>{ $order }</b> was not found, or the contact does not match the one in the order. Please check both. Attempts left: { $left }.
+order-too-many = Too many attempts. Please try again in { $minutes } min.
+order-shop-down = The shop is not answering right now. Please try again a bit later; nothing is lost.
