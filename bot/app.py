@@ -110,6 +110,7 @@ def build_dispatcher(
     tracking: TrackingService,
     catalogue: Catalogue,
     settings_service: SettingsService,
+    poller: Poller,
     fsm_storage: BaseStorage | None = None,
 ) -> Dispatcher:
     dispatcher = Dispatcher(
@@ -123,6 +124,8 @@ def build_dispatcher(
             settings.shop_link_secret.get_secret_value() if settings.shop_link_secret else None
         ),
         orders=Orders(tracking),
+        poller=poller,
+        admin_ids=frozenset(settings.admin_ids),
     )
     dispatcher.update.outer_middleware(UserContext(tracking, catalogue, settings.default_timezone))
     dispatcher.include_router(build_router())
@@ -175,7 +178,8 @@ async def assemble(
         settings_service = SettingsService(
             db, clock, settings.quiet_hours, settings.default_timezone
         )
-        dispatcher = build_dispatcher(settings, tracking, catalogue, settings_service)
+        poller = Poller(tracking)
+        dispatcher = build_dispatcher(settings, tracking, catalogue, settings_service, poller)
         bot = None
         sender = None
         if with_bot and (settings.bot_token is not None or session is not None):
@@ -191,7 +195,6 @@ async def assemble(
                 shop_name=settings.shop_name,
                 lease=timedelta(seconds=settings.outbox_lease_seconds),
             )
-        poller = Poller(tracking)
         jobs = Jobs(poller, sender, settings.poll_tick_seconds)
         stack.push_async_callback(jobs.stop)
         pushes = (

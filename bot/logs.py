@@ -8,13 +8,20 @@ import re
 import sys
 from datetime import UTC, datetime
 
-# Bot tokens ("123456:AA...") and anything after a "token"/"key"/"password" keyword.
+# Bot tokens ("123456:AA..."), anything after a "token"/"key"/"password" keyword, and personal
+# data: contacts in URLs, phone numbers, e-mail addresses.
 _SECRET_PATTERNS = (
     re.compile(r"\b\d{3,20}:[A-Za-z0-9_-]{30,64}\b"),
     re.compile(
         r"(?i)((?:17token|token|api[_-]?key|password|secret)[\"']?\s*[:=]\s*[\"']?)[^\s\"',&]+"
     ),
     re.compile(r"(?i)(bearer\s+)[^\s\"',]+"),
+    # A shop order check carries the buyer's phone or e-mail in its query string.
+    re.compile(r"(?i)([?&]contact=)[^&\s\"']+"),
+    # Phone numbers (Russian spellings and any +international) and e-mail addresses.
+    re.compile(r"(?<!\w)(?:\+7|8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?!\w)"),
+    re.compile(r"(?<!\w)\+\d{10,14}(?!\w)"),
+    re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
 )
 
 

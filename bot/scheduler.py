@@ -13,12 +13,14 @@ from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.operator import watch_quotas
 from bot.poller import Poller
 from bot.sender import OutboxSender
 
 log = logging.getLogger(__name__)
 
 SEND_EVERY_SECONDS = 1.0
+QUOTA_EVERY_SECONDS = 3600.0
 STOP_GRACE_SECONDS = 5.0
 
 
@@ -38,6 +40,13 @@ class Jobs:
             "interval",
             seconds=self.tick_seconds,
             id="poll",
+            next_run_time=_soon(),
+        )
+        self._scheduler.add_job(
+            self._guarded(self._watch),
+            "interval",
+            seconds=QUOTA_EVERY_SECONDS,
+            id="quota",
             next_run_time=_soon(),
         )
         if self.sender is not None:
@@ -93,6 +102,9 @@ class Jobs:
                 report.deferred,
                 report.batches.notices,
             )
+
+    async def _watch(self) -> None:
+        await watch_quotas(self.poller.tracking)
 
     async def _send(self) -> None:
         assert self.sender is not None

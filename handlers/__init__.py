@@ -6,6 +6,7 @@ from aiogram import Router
 
 from handlers import (
     adding,
+    admin,
     errors,
     fallback,
     faq,
@@ -28,6 +29,7 @@ def build_router() -> Router:
     root.include_routers(
         membership.build(),
         start.build(),
+        admin.build(),
         orders.build(),
         settings.build(),
         faq.build(),

@@ -127,7 +127,9 @@ _ON_THE_WAY = frozenset({_INFO, _MOVING, _CUSTOMS, _OUT, _PICKUP})
 def map_operation(oper_type: int, oper_attr: int | None) -> Status:
     row = OPERATION_MAP.get(oper_type)
     if row is None:
-        logger.warning("unknown Russian Post operation %s/%s read as in transit", oper_type, oper_attr)
+        logger.warning(
+            "unknown Russian Post operation %s/%s read as in transit", oper_type, oper_attr
+        )
         return Status.IN_TRANSIT
     return row.get(oper_attr) or row.get(ANY) or Status.IN_TRANSIT
 

@@ -175,6 +175,18 @@ class ShipmentsRepo:
         rows = await self._s.fetch_all(due_sql(count), params)
         return [shipment_from_row(row) for row in rows]
 
+    async def count_due(self, now: datetime) -> int:
+        row = await self._s.fetch_one(
+            "SELECT COUNT(*) AS n FROM shipments WHERE next_check_at <= ?", (to_ms(now),)
+        )
+        return int(required(row)["n"])
+
+    async def count_polled(self) -> int:
+        row = await self._s.fetch_one(
+            "SELECT COUNT(*) AS n FROM shipments WHERE next_check_at IS NOT NULL"
+        )
+        return int(required(row)["n"])
+
     async def followed_ids(self, shipment_ids: Sequence[int]) -> set[int]:
         """Those with at least one subscription of a user who has not blocked the bot."""
         found: set[int] = set()

@@ -53,6 +53,10 @@ class UsersRepo:
         )
         return user_from_row(required(row))
 
+    async def count_active(self) -> int:
+        row = await self._s.fetch_one("SELECT COUNT(*) AS n FROM users WHERE active = ?", (True,))
+        return int(required(row)["n"])
+
     async def get(self, user_id: int) -> User | None:
         row = await self._s.fetch_one(f"SELECT {_SELECT} FROM users u WHERE u.id = ?", (user_id,))
         return None if row is None else user_from_row(row)

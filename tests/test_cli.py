@@ -207,11 +207,12 @@ async def bot_process(env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.P
 
 
 async def polling_started(
-    tg: FakeTelegram, process: asyncio.subprocess.Process, since: int
+    tg: FakeTelegram, process: asyncio.subprocess.Process, since: float
 ) -> None:
-    """Wait for the first getUpdates; a process that dies first fails with its stderr."""
+    """Wait for a getUpdates sent after `since` (a poll of an earlier process may still be
+    answered late); a process that dies first fails with its stderr."""
     deadline = time.monotonic() + START_LIMIT_S
-    while not any(c.method == "getUpdates" for c in tg.calls[since:]):
+    while not any(c.method == "getUpdates" and c.received_at > since for c in tg.calls):
         if process.returncode is not None or time.monotonic() > deadline:
             if process.returncode is None:
                 process.kill()
@@ -235,13 +236,12 @@ async def stop_with_sigterm(process: asyncio.subprocess.Process) -> tuple[int, f
 async def test_run_polls_stops_on_sigterm_and_a_restart_continues_with_the_same_data(
     tg: FakeTelegram, tmp_path: Path
 ) -> None:
-    env = clean_env(
-        tmp_path, BOT_TOKEN=tg.token, TELEGRAM_API_URL=tg.base_url, DEMO_SOURCE="true"
-    )
-    alice = Chat(tg, 1001, "ru")
+    env = clean_env(tmp_path, BOT_TOKEN=tg.token, TELEGRAM_API_URL=tg.base_url, DEMO_SOURCE="true")
+    alice = Chat(tg, 1001, "ru", timeout=START_LIMIT_S / 4)  # a fresh process is slow at first
 
+    started = time.monotonic()
     async with bot_process(env) as first:
-        await polling_started(tg, first, since=0)
+        await polling_started(tg, first, since=started)
         added = await alice.sends(f"{CODE} куртка")
         assert "Добавлено" in added.text
         code, took, stderr = await stop_with_sigterm(first)
@@ -250,9 +250,9 @@ async def test_run_polls_stops_on_sigterm_and_a_restart_continues_with_the_same_
     assert "Traceback" not in stderr
     assert tg.token.split(":", 1)[1] not in stderr  # the token's secret never reaches the log
 
-    since = len(tg.calls)
+    started = time.monotonic()
     async with bot_process(env) as second:
-        await polling_started(tg, second, since=since)
+        await polling_started(tg, second, since=started)
         await alice.sends("/list")
         listing = await alice.wait_for_message(lambda m: "Ваши отслеживания" in m.text)
         assert "куртка" in listing.text and CODE in listing.text

@@ -1,4 +1,4 @@
-"""Russian Post's operation codes against the documented code list, and the reading of histories."""
+"""Russian Post's operation codes against the documented list, and how histories are read."""
 
 from __future__ import annotations
 
@@ -247,7 +247,11 @@ def test_the_captured_delivered_history_is_read_in_order_with_its_offsets() -> N
         (Status.IN_TRANSIT, "Прибыло в сортировочный центр", "443960, Самара МСЦ"),
         (Status.IN_TRANSIT, "Покинуло сортировочный центр", "443960, Самара МСЦ"),
         (Status.IN_TRANSIT, "Сортировка", "140983, Московский АСЦ Цех Посылок"),
-        (Status.IN_TRANSIT, "Покинуло сортировочный центр", "140980, Московский АСЦ Цех Логистики"),
+        (
+            Status.IN_TRANSIT,
+            "Покинуло сортировочный центр",
+            "140980, Московский АСЦ Цех Логистики",
+        ),
         (Status.IN_TRANSIT, "Покинуло сортировочный центр", "170000, Тверь Почтамт"),
         (Status.READY_FOR_PICKUP, "Прибыло в место вручения", "170100, Тверь 100"),
         (Status.DELIVERED, "Вручение адресату", "170100, Тверь 100"),
@@ -336,7 +340,9 @@ def test_foreign_office_reads_with_its_country_and_a_bare_one_as_the_country() -
 
 def test_index_is_not_repeated_when_the_name_holds_it() -> None:
     events = parse_history(
-        history_body(BARCODE, [Operation(8, 2, "2026-11-10T10:00:00+03:00", "101000", "Москва 101000")])
+        history_body(
+            BARCODE, [Operation(8, 2, "2026-11-10T10:00:00+03:00", "101000", "Москва 101000")]
+        )
     )
 
     assert events[0].location == "Москва 101000"
@@ -388,9 +394,11 @@ def test_the_way_back_after_a_return_reads_returning_until_the_sender_has_it() -
 
 
 def test_placeholders_and_missing_parts_read_as_unknown() -> None:
-    body = history_body(BARCODE, [Operation(8, 0, "2026-11-10T10:00:00+03:00")]).replace(
-        b"<ns3:CountryOper>", b"<ns3:Other>"
-    ).replace(b"</ns3:CountryOper>", b"</ns3:Other>")
+    body = (
+        history_body(BARCODE, [Operation(8, 0, "2026-11-10T10:00:00+03:00")])
+        .replace(b"<ns3:CountryOper>", b"<ns3:Other>")
+        .replace(b"</ns3:CountryOper>", b"</ns3:Other>")
+    )
 
     events = parse_history(body)
 

@@ -183,19 +183,23 @@ class FakeRussianPost:
             return await self._fail(request, self._failures.popleft())
         if not request.content_type.startswith("application/soap+xml"):
             return web.Response(status=415, text="Unsupported Media Type")
-        barcode, message_type, language, login, password = fields
+        return _soap(*self._answer(*fields))
+
+    def _answer(
+        self, barcode: str, message_type: str, language: str, login: str, password: str
+    ) -> tuple[bytes, int]:
         if not barcode and not login:
-            return _soap(fault_body("S:Sender", "Couldn't create SOAP message"), 500)
+            return fault_body("S:Sender", "Couldn't create SOAP message", ""), 500
         if (login, password) != (self.login, self.password):
-            return _soap(fault_body("S:Receiver", AUTH_TEXT, "AuthorizationFaultReason"), 500)
+            return fault_body("S:Receiver", AUTH_TEXT, "AuthorizationFaultReason"), 500
         if self.daily_limit is not None and self.answered >= self.daily_limit:
-            return _soap(fault_body("S:Receiver", DAILY_LIMIT_TEXT), 500)
+            return fault_body("S:Receiver", DAILY_LIMIT_TEXT), 500
         self.answered += 1
         if language not in ("RUS", "ENG"):
-            return _soap(fault_body("S:Receiver", LANGUAGE_TEXT, "LanguageFaultReason"), 500)
+            return fault_body("S:Receiver", LANGUAGE_TEXT, "LanguageFaultReason"), 500
         if BARCODE.fullmatch(barcode) is None or message_type not in ("0", "1"):
-            return _soap(fault_body("S:Receiver", FORMAT_TEXT), 500)
-        return _soap(history_body(barcode, self._histories.get(barcode, [])))
+            return fault_body("S:Receiver", FORMAT_TEXT), 500
+        return history_body(barcode, self._histories.get(barcode, [])), 200
 
     async def _fail(self, request: web.Request, failure: _Failure) -> web.StreamResponse:
         if failure.kind == "timeout":
@@ -226,7 +230,7 @@ def history_body(barcode: str, records: list[Operation]) -> bytes:
     """A getOperationHistory answer in the real framing."""
     rows = "".join(_record(barcode, op, first=i == 0) for i, op in enumerate(records))
     return (
-        f"{DECLARATION}<S:Envelope xmlns:S=\"{SOAP12}\"><S:Body>"
+        f'{DECLARATION}<S:Envelope xmlns:S="{SOAP12}"><S:Body>'
         f"<ns7:getOperationHistoryResponse {NAMESPACES}>"
         f"<ns3:OperationHistoryData>{rows}</ns3:OperationHistoryData>"
         "</ns7:getOperationHistoryResponse></S:Body></S:Envelope>"
@@ -242,7 +246,7 @@ def fault_body(code: str, text: str, detail: str = "OperationHistoryFaultReason"
         else ""
     )
     return (
-        f"{DECLARATION}<S:Envelope xmlns:S=\"{SOAP12}\"><S:Body>"
+        f'{DECLARATION}<S:Envelope xmlns:S="{SOAP12}"><S:Body>'
         '<S:Fault xmlns:ns4="http://schemas.xmlsoap.org/soap/envelope/">'
         f"<S:Code><S:Value>{code}</S:Value></S:Code>{reason}{detail_xml}"
         "</S:Fault></S:Body></S:Envelope>"
@@ -252,7 +256,11 @@ def fault_body(code: str, text: str, detail: str = "OperationHistoryFaultReason"
 def _record(barcode: str, op: Operation, *, first: bool) -> str:
     index = f"<ns3:Index>{escape(op.index)}</ns3:Index>" if op.index else ""
     address = (
-        (_element("DestinationAddress", "<ns3:Index>0</ns3:Index><ns3:Description/>") if first else "")
+        (
+            _element("DestinationAddress", "<ns3:Index>0</ns3:Index><ns3:Description/>")
+            if first
+            else ""
+        )
         + _element("OperationAddress", index + _leaf("Description", op.description))
         + (_country("MailDirect", "RU") if first else "")
         + _country("CountryOper", op.country)

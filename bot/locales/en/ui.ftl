@@ -149,3 +149,13 @@ order-following = ✅ Order <b>{ $order }</b> confirmed: I am following it.
 order-no-match = Order <b>{ $order }</b> was not found, or the contact does not match the one in the order. Please check both. Attempts left: { $left }.
 order-too-many = Too many attempts. Please try again in { $minutes } min.
 order-shop-down = The shop is not answering right now. Please try again a bit later; nothing is lost.
+
+## Operator
+admin-title = 🛠 <b>Bot status</b>
+admin-last-error = ⚠️ last error { $at }: <code>{ $error }</code>
+admin-no-sources = No status sources are connected.
+admin-queues =
+    Users: { $users }, items followed: { $items }
+    Numbers polled: { $polled }, due now: { $due }
+    Messages queued: { $outbox }
+    Last poll tick: { $tick } s ago

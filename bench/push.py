@@ -1,0 +1,285 @@
+"""Push benchmark: queued alerts through the real outbox sender against a rate-limiting Bot API.
+
+`python -m bench.push [--cap 30] [--alerts 600] [--quick]`
+
+The fake Bot API (tests.fakes.telegram, on 127.0.0.1) enforces a global cap of `--cap` messages
+in any one-second window and one message per second per chat, answering 429 beyond either. The
+real `OutboxSender`, built by `assemble()` with SEND_RATE_PER_SECOND at the cap, the system clock
+and quiet hours off, drains N alert rows queued through the repositories the way
+`TrackingService` queues them (one per subscription, payload with the new event ids), for chats
+that mostly get one alert and some two or three (separate items, so each is its own message and
+the per-chat spacing matters); the queue order is shuffled. Drains run the way the scheduler
+runs them: one at a time, started on a one-second grid. Each delivery is matched to its outbox
+row by chat and track code: lost = queued rows never delivered, duplicated = deliveries beyond
+one per row. The achieved rate runs from the first delivery to the last. Readable lines come
+first; the last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import re
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.common import environment, s10_code
+from bot.app import assemble
+from bot.config import Settings, load_settings
+from bot.scheduler import SEND_EVERY_SECONDS
+from bot.sender import OutboxSender, SendReport
+from providers.base import TrackEvent
+from providers.codes import CodeKind
+from providers.statuses import Status
+from storage import Database
+from tests.fakes.telegram import FakeTelegram, Sent
+
+TARGET_RATIO = 0.95
+CHAT_BASE = 700_000_000
+SERIAL_BASE = 40_000_000
+ALERTS_PER_CHAT = (1, 1, 1, 2, 1, 1, 1, 3, 1, 1)  # cycled: 70 % one, 20 % two... by chat
+CODE_RE = re.compile(r"\b[A-Z]{2}\d{9}[A-Z]{2}\b")
+GIVE_UP_AFTER_S = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    cap: float
+    alerts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    chat: int
+    code: str
+
+
+def parse_args(argv: Sequence[str] | None = None) -> Plan:
+    parser = argparse.ArgumentParser(prog="python -m bench.push", description=__doc__)
+    parser.add_argument("--cap", type=float, default=30.0, help="global messages per second")
+    parser.add_argument("--alerts", type=int, help="alerts queued (default 600; quick 150)")
+    parser.add_argument("--quick", action="store_true", help="a short run to check it works")
+    args = parser.parse_args(argv)
+    alerts = args.alerts or (150 if args.quick else 600)
+    if alerts < 2 or args.cap <= 0:
+        parser.error("--alerts must be at least 2 and --cap positive")
+    return Plan(args.cap, alerts)
+
+
+def plan_alerts(count: int) -> list[Alert]:
+    """Chats with one, two or three alerts each, in a shuffled queue order."""
+    alerts: list[Alert] = []
+    chat = 0
+    while len(alerts) < count:
+        take = min(ALERTS_PER_CHAT[chat % len(ALERTS_PER_CHAT)], count - len(alerts))
+        for _ in range(take):
+            alerts.append(Alert(CHAT_BASE + chat, s10_code(SERIAL_BASE + len(alerts))))
+        chat += 1
+    random.Random(2026).shuffle(alerts)
+    return alerts
+
+
+async def queue_alerts(db: Database, alerts: Sequence[Alert], now: datetime) -> None:
+    """Users, items, one new event each and its alert row, as a recorded change leaves them."""
+    for start in range(0, len(alerts), 100):
+        async with db.transaction() as tx:
+            for n, alert in enumerate(alerts[start : start + 100], start):
+                await tx.users.seen(alert.chat, "en" if alert.chat % 4 == 0 else "ru", now)
+                shipment, _ = await tx.shipments.get_or_create(
+                    "track17", alert.code, CodeKind.S10.value, now
+                )
+                subscription, _ = await tx.subscriptions.add(alert.chat, shipment.id, "", now)
+                event = TrackEvent(
+                    now - timedelta(minutes=n % 50), Status.IN_TRANSIT, "Прибыло в Москву", "Москва"
+                )
+                (stored,) = await tx.events.add_new(shipment.id, [event])
+                await tx.shipments.record_result(
+                    shipment.id,
+                    status=Status.IN_TRANSIT,
+                    status_text=event.description,
+                    carrier="Почта России",
+                    linked_code=None,
+                    checked_at=now,
+                    next_check_at=now + timedelta(hours=1),
+                    last_event_at=event.occurred_at,
+                )
+                payload = {
+                    "shipment_id": shipment.id,
+                    "event_ids": [stored.id],
+                    "status": str(Status.IN_TRANSIT),
+                    "previous_status": str(Status.INFO_RECEIVED),
+                    "subscription_id": subscription.id,
+                }
+                key = f"alert:{subscription.id}:{stored.id}"
+                await tx.outbox.enqueue(alert.chat, "alert", payload, key, now, now)
+
+
+async def pending(db: Database) -> int:
+    async with db.read() as tx:
+        return await tx.outbox.pending_count()
+
+
+async def drain_like_the_scheduler(sender: OutboxSender, db: Database) -> int:
+    """Drains one at a time, each started on the next tick of a one-second grid; returns how many."""
+    origin = time.monotonic()
+    drains = 0
+    while await pending(db):
+        if time.monotonic() - origin > GIVE_UP_AFTER_S:
+            break
+        await sender.drain(budget_seconds=30.0)
+        drains += 1
+        elapsed = time.monotonic() - origin
+        next_tick = (int(elapsed / SEND_EVERY_SECONDS) + 1) * SEND_EVERY_SECONDS
+        await asyncio.sleep(next_tick - elapsed)
+    return drains
+
+
+def settings_for(tg: FakeTelegram, path: Path, cap: float) -> Settings:
+    return load_settings(
+        bot_token=tg.token,
+        telegram_api_url=tg.base_url,
+        database_url=f"sqlite:///{path}",
+        demo_source=False,
+        quiet_hours="off",
+        send_rate_per_second=cap,
+        _env_file=None,
+    )
+
+
+def max_in_window(times: Sequence[float], width: float = 1.0) -> int:
+    """The most sends in any window of `width` seconds (what the fake's limiter counts)."""
+    best, left = 0, 0
+    for right, at in enumerate(times):
+        while at - times[left] >= width:
+            left += 1
+        best = max(best, right - left + 1)
+    return best
+
+
+def min_chat_gap(sends: Sequence[Sent]) -> float | None:
+    last: dict[int, float] = {}
+    gaps = []
+    for sent in sends:
+        if sent.chat_id in last:
+            gaps.append(sent.at - last[sent.chat_id])
+        last[sent.chat_id] = sent.at
+    return min(gaps) if gaps else None
+
+
+def tally(alerts: Sequence[Alert], sends: Sequence[Sent]) -> dict[str, int]:
+    expected = {(a.chat, a.code) for a in alerts}
+    delivered: Counter[tuple[int, str]] = Counter()
+    stray = 0
+    for sent in sends:
+        codes = set(CODE_RE.findall(sent.text))
+        keys = [(sent.chat_id, code) for code in codes if (sent.chat_id, code) in expected]
+        if len(keys) != 1:
+            stray += 1
+            continue
+        delivered[keys[0]] += 1
+    return {
+        "queued": len(expected),
+        "delivered": len(delivered),
+        "lost": len(expected - set(delivered)),
+        "duplicated": sum(n - 1 for n in delivered.values()),
+        "stray": stray,
+    }
+
+
+def summary(
+    plan: Plan, alerts: Sequence[Alert], tg: FakeTelegram, report: SendReport, extra: dict[str, Any]
+) -> dict[str, Any]:
+    sends = sorted((s for s in tg.sent if s.action == "send"), key=lambda s: s.at)
+    times = [s.at for s in sends]
+    span = times[-1] - times[0] if len(times) > 1 else 0.0
+    achieved = (len(times) - 1) / span if span > 0 else 0.0
+    counts = tally(alerts, sends)
+    out: dict[str, Any] = {
+        "cap_per_s": plan.cap,
+        "achieved_per_s": round(achieved, 2),
+        "rate_vs_cap": round(achieved / plan.cap, 3),
+        "count_429": tg.count_429,
+        "lost": counts["lost"],
+        "duplicated": counts["duplicated"],
+    }
+    out["met"] = (
+        out["rate_vs_cap"] >= TARGET_RATIO and not tg.count_429 and not out["lost"]
+    ) and not out["duplicated"]
+    out.update(counts)
+    out["chats"] = len({a.chat for a in alerts})
+    out["span_s"] = round(span, 2)
+    out["max_sends_in_1s"] = max_in_window(times)
+    gap = min_chat_gap(sends)
+    out["min_gap_same_chat_s"] = None if gap is None else round(gap, 3)
+    out["sender"] = {name: getattr(report, name) for name in SendReport.__slots__}
+    out.update(extra)
+    return out
+
+
+async def run(plan: Plan) -> dict[str, Any]:
+    alerts = plan_alerts(plan.alerts)
+    async with FakeTelegram() as tg:
+        tg.enforce_rate(global_per_s=plan.cap, per_chat_per_s=1.0)
+        with tempfile.TemporaryDirectory(prefix="bench-push-") as tmp:
+            settings = settings_for(tg, Path(tmp) / "push.sqlite3", plan.cap)
+            async with assemble(settings, providers=[]) as app:
+                assert app.sender is not None
+                await queue_alerts(app.db, alerts, datetime.now(UTC))
+                started = time.monotonic()
+                drains = await drain_like_the_scheduler(app.sender, app.db)
+                wall = time.monotonic() - started
+                left = await pending(app.db)
+                report = app.sender.report
+        extra = {"drains": drains, "wall_s": round(wall, 2), "left_in_outbox": left}
+        return summary(plan, alerts, tg, report, extra)
+
+
+def _load_average() -> list[float] | None:
+    try:
+        with open("/proc/loadavg") as loadavg:
+            return [float(x) for x in loadavg.read().split()[:3]]
+    except OSError:
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    plan = parse_args(argv)
+    print(
+        f"push: {plan.alerts} alerts, fake Bot API capped at {plan.cap:g}/s and 1/s per chat",
+        flush=True,
+    )
+    load_before = _load_average()
+    out = asyncio.run(run(plan))
+    out["environment"] = {
+        **environment(),
+        "load_average_before": load_before,
+        "load_average_after": _load_average(),
+    }
+    print(
+        f"delivered {out['delivered']}/{out['queued']} to {out['chats']} chats in"
+        f" {out['span_s']} s: {out['achieved_per_s']}/s = {out['rate_vs_cap']:.1%} of the cap"
+        f" (max {out['max_sends_in_1s']} in any second, closest two to one chat"
+        f" {out['min_gap_same_chat_s']} s)"
+    )
+    print(
+        f"429s {out['count_429']}, lost {out['lost']}, duplicated {out['duplicated']},"
+        f" stray {out['stray']}, left in outbox {out['left_in_outbox']}; sender {out['sender']}"
+    )
+    print(
+        f"targets: rate >= {TARGET_RATIO:.0%} of the cap, no 429, none lost or duplicated:"
+        f" {'met' if out['met'] else 'NOT met'}"
+    )
+    print(f"environment: {out['environment']}")
+    print(json.dumps(out, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
