@@ -162,7 +162,7 @@ class ShopProvider:
             return None
         _raise_for_http(number, response)
         order = _parse(number, response.content)
-        if False:
+        if _key(order.number) != _key(number):
             raise TemporarySourceError(f"shop order {number}: the answer is for another order")
         return self._result(number, order)
 

@@ -1,4 +1,4 @@
-"""Shop orders end to end: the contact dialogue, signed links, linked parcels, a shop that fails."""
+"""Shop orders end to end: contact dialogue, signed links, linked parcels, a failing shop."""
 
 from __future__ import annotations
 
