@@ -98,7 +98,10 @@ async def queue_alerts(db: Database, alerts: Sequence[Alert], now: datetime) -> 
                 )
                 subscription, _ = await tx.subscriptions.add(alert.chat, shipment.id, "", now)
                 event = TrackEvent(
-                    now - timedelta(minutes=n % 50), Status.IN_TRANSIT, "Прибыло в Москву", "Москва"
+                    now - timedelta(minutes=n % 50),
+                    Status.IN_TRANSIT,
+                    "Прибыло в Москву",
+                    "Москва",
                 )
                 (stored,) = await tx.events.add_new(shipment.id, [event])
                 await tx.shipments.record_result(
@@ -128,7 +131,7 @@ async def pending(db: Database) -> int:
 
 
 async def drain_like_the_scheduler(sender: OutboxSender, db: Database) -> int:
-    """Drains one at a time, each started on the next tick of a one-second grid; returns how many."""
+    """One drain at a time, each started on the next tick of a one-second grid."""
     origin = time.monotonic()
     drains = 0
     while await pending(db):
@@ -195,7 +198,11 @@ def tally(alerts: Sequence[Alert], sends: Sequence[Sent]) -> dict[str, int]:
 
 
 def summary(
-    plan: Plan, alerts: Sequence[Alert], tg: FakeTelegram, report: SendReport, extra: dict[str, Any]
+    plan: Plan,
+    alerts: Sequence[Alert],
+    tg: FakeTelegram,
+    report: SendReport,
+    extra: dict[str, Any],
 ) -> dict[str, Any]:
     sends = sorted((s for s in tg.sent if s.action == "send"), key=lambda s: s.at)
     times = [s.at for s in sends]

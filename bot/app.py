@@ -24,6 +24,8 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault
 
 from bot.config import Settings
+from bot.health import HealthCheck
+from bot.metrics import Metrics
 from bot.middleware import UserContext
 from bot.orders import Orders
 from bot.poller import Poller
@@ -172,8 +174,9 @@ async def assemble(
             if providers is not None
             else await build_providers(settings, stack, clock)
         )
-        sources = Sources(chosen, clock)
-        tracking = TrackingService(db, sources, clock, settings.poll_interval_seconds)
+        metrics = Metrics()
+        sources = Sources(chosen, clock, metrics)
+        tracking = TrackingService(db, sources, clock, settings.poll_interval_seconds, metrics)
         catalogue = Catalogue(default_language=settings.default_language)
         settings_service = SettingsService(
             db, clock, settings.quiet_hours, settings.default_timezone
@@ -194,6 +197,7 @@ async def assemble(
                 rate_per_second=settings.send_rate_per_second,
                 shop_name=settings.shop_name,
                 lease=timedelta(seconds=settings.outbox_lease_seconds),
+                metrics=metrics,
             )
         jobs = Jobs(poller, sender, settings.poll_tick_seconds)
         stack.push_async_callback(jobs.stop)
@@ -202,7 +206,10 @@ async def assemble(
             if settings.track17_api_key is not None
             else None
         )
-        web = WebServer(build_web_app(pushes), settings.web_host, settings.web_port)
+        health = HealthCheck(tracking, poller, jobs)
+        web = WebServer(
+            build_web_app(pushes, health, metrics), settings.web_host, settings.web_port
+        )
         stack.push_async_callback(web.stop)
         yield App(
             settings,

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject
+from aiogram.types import TelegramObject, Update
 from aiogram.types import User as TgUser
 
 from bot.texts import Catalogue
@@ -24,11 +24,14 @@ class UserContext(BaseMiddleware):
     def __init__(
         self, tracking: TrackingService, catalogue: Catalogue, default_timezone: str
     ) -> None:
+        self._metrics = tracking.metrics
         self._tracking = tracking
         self._catalogue = catalogue
         self._default_tz = ZoneInfo(default_timezone)
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if isinstance(event, Update) and event.event_type:
+            self._metrics.updates.labels(event.event_type).inc()
         tg_user: TgUser | None = data.get("event_from_user")
         if tg_user is None or tg_user.is_bot:
             return await handler(event, data)

@@ -77,6 +77,7 @@ class Poller:
             if len(due) < self.tick_limit:
                 break
         self.last_tick_at = self.tracking.clock()
+        self.tracking.metrics.poll_lag.set(report.lag_seconds)
         return report
 
     async def _poll(self, due: Sequence[Shipment], now: datetime, report: TickReport) -> None:

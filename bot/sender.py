@@ -28,6 +28,7 @@ from aiogram.exceptions import (
 from aiolimiter import AsyncLimiter
 
 from bot.alerts import AlertContext, is_urgent, load_context, render
+from bot.metrics import Metrics
 from bot.settings_service import SettingsService
 from bot.texts import Catalogue
 from providers.clock import Clock
@@ -66,6 +67,7 @@ class OutboxSender:
         max_attempts: int = 5,
         batch_size: int = 100,
         concurrency: int = 8,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
         self.bot = bot
@@ -82,6 +84,7 @@ class OutboxSender:
         self._paused_until = 0.0
         self._stopping = False
         self.report = SendReport()
+        self.metrics = metrics or Metrics()
 
     def stop(self) -> None:
         """Take no new work; `drain` returns after the sends already started."""
@@ -157,6 +160,7 @@ class OutboxSender:
             try:
                 await self.bot.send_message(user.id, text, reply_markup=keyboard)
             except TelegramRetryAfter as exc:
+                self.metrics.telegram_429.inc()
                 self._chat_free_at.pop(user.id, None)  # nothing was delivered
                 self._pause(exc.retry_after)
                 await self._defer(group, timedelta(seconds=exc.retry_after))
@@ -215,6 +219,8 @@ class OutboxSender:
         report.retried += len(group)
 
     async def _finish(self, group: list[OutboxMessage], *, sent: bool, error: str = "") -> None:
+        counter = self.metrics.alerts_sent if sent else self.metrics.alerts_failed
+        counter.inc(len(group))
         async with self.db.transaction() as tx:
             for message in group:
                 if sent:

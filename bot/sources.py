@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
+from bot.metrics import Metrics
 from providers.base import (
     AuthError,
     Outcome,
@@ -39,9 +40,12 @@ class SourceBackingOffError(Exception):
 
 
 class Sources:
-    def __init__(self, providers: Iterable[Provider], clock: Clock) -> None:
+    def __init__(
+        self, providers: Iterable[Provider], clock: Clock, metrics: Metrics | None = None
+    ) -> None:
         self._providers: dict[str, Provider] = {p.name: p for p in providers}
         self._clock = clock
+        self.metrics = metrics or Metrics()
         self.health: dict[str, SourceHealth] = {
             name: SourceHealth(name) for name in self._providers
         }
@@ -78,9 +82,11 @@ class Sources:
         health = self.health[name]
         if not self.available(name):
             raise SourceBackingOffError(health.last_error)
+        self.metrics.polls.labels(name).inc(len(codes))
         try:
             outcomes = await provider.fetch(codes)
         except SourceError as exc:
+            self.metrics.source_errors.labels(name).inc()
             self._record_failure(health, exc)
             raise
         health.consecutive_failures = 0

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.metrics import Metrics
 from bot.policy import after_error, next_check
 from bot.sources import SourceBackingOffError, Sources
 from bot.watch import Silence, judge
@@ -106,12 +107,18 @@ def clean_label(raw: str) -> str:
 
 class TrackingService:
     def __init__(
-        self, db: Database, sources: Sources, clock: Clock, poll_interval_seconds: float
+        self,
+        db: Database,
+        sources: Sources,
+        clock: Clock,
+        poll_interval_seconds: float,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
         self.sources = sources
         self.clock = clock
         self.poll_interval = poll_interval_seconds
+        self.metrics = metrics or Metrics()
 
     # --- users -----------------------------------------------------------------------------
 
@@ -346,6 +353,7 @@ class TrackingService:
             payload = {"shipment_id": shipment.id, "subscription_id": subscription.id}
             key = f"{verdict.value}:{subscription.id}:{since}"
             queued += await tx.outbox.enqueue(user.id, verdict.value, payload, key, now, now)
+        self.metrics.alerts_queued.labels(verdict.value).inc(queued)
         return queued
 
     async def record_result(
@@ -408,7 +416,7 @@ class TrackingService:
         for subscription, user in await tx.subscriptions.followers(shipment.id):
             if subscription.muted or user.id == exclude_user or not user.notifications:
                 continue
-            await tx.outbox.enqueue(
+            queued = await tx.outbox.enqueue(
                 user.id,
                 "alert",
                 {**payload, "subscription_id": subscription.id},
@@ -416,6 +424,7 @@ class TrackingService:
                 now,
                 now,
             )
+            self.metrics.alerts_queued.labels("alert").inc(queued)
 
 
 async def _view(tx: Tx, item: Item) -> ItemView:

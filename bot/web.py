@@ -1,4 +1,4 @@
-"""The bot's HTTP side on WEB_HOST:WEB_PORT (aiohttp): source pushes and a health check.
+"""The bot's HTTP side on WEB_HOST:WEB_PORT (aiohttp): source pushes, /healthz, /metrics.
 
 One small server for everything that must reach the bot from outside; handlers here only
 translate HTTP to a service call and back.
@@ -9,12 +9,18 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
 
+from bot.health import HealthCheck
+from bot.metrics import Metrics
 from bot.pushes import PushVerdict, Track17Pushes
+from storage import StorageError
 
 log = logging.getLogger(__name__)
 
 PUSHES_KEY = web.AppKey("pushes", Track17Pushes)
+HEALTH_KEY = web.AppKey("health", HealthCheck)
+METRICS_KEY = web.AppKey("metrics", Metrics)
 MAX_BODY = 1024 * 1024
 
 _STATUS = {
@@ -34,8 +40,31 @@ async def track17_webhook(request: web.Request) -> web.Response:
     return web.json_response({"result": outcome.verdict.value}, status=_STATUS[outcome.verdict])
 
 
-def build_web_app(pushes: Track17Pushes | None) -> web.Application:
+async def healthz(request: web.Request) -> web.Response:
+    report = await request.app[HEALTH_KEY].run()
+    body = {"status": "ok" if report.ok else "unhealthy", "checks": report.checks}
+    return web.json_response(body, status=200 if report.ok else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    try:
+        await request.app[HEALTH_KEY].refresh_gauges()
+    except StorageError:
+        log.warning("metrics scraped while the database is unavailable")
+    return web.Response(
+        body=request.app[METRICS_KEY].render(),
+        headers={"Content-Type": CONTENT_TYPE_LATEST},
+    )
+
+
+def build_web_app(
+    pushes: Track17Pushes | None, health: HealthCheck, registry: Metrics
+) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
+    app[HEALTH_KEY] = health
+    app[METRICS_KEY] = registry
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
     if pushes is not None:
         app[PUSHES_KEY] = pushes
         app.router.add_post("/webhooks/17track", track17_webhook)
