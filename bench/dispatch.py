@@ -1,17 +1,16 @@
 """Dispatch benchmark: the full stack's updates per second and latency beside a bare aiogram bot.
 
-`python -m bench.dispatch [--updates N] [--quick] [--rate R] [--profile DIR]`
+`python -m bench.dispatch [--updates N] [--quick] [--rate R] [--items K] [--profile DIR]`
 
-This process runs the fake Bot API (tests.fakes.telegram, on 127.0.0.1) and the load driver; each
-bot runs in its own spawned child process and long-polls that server, so on two cores the bot
-has one to itself and the server's own work (HTTP, HTML checks, recording) does not count against
-either bot. The full stack (assemble(): SQLite file, demo source) runs first: a warm-up, a burst
-of "add a code" (each update a new user sending a new valid S10 code), a burst of "/status" (each
-update a user who follows a few items), then both again at a steady rate. The bare bot (one
-handler, `message.answer(message.text)`) then gets the same warm-up, burst and steady rate.
-Bursts give the updates-per-second figures; the steady phases, offered the same rate to every bot
-(half the full stack's slower burst figure unless --rate), give the p50/p99 latencies.
-Human-readable lines come first; the last line is one JSON object.
+This process runs the fake Bot API (tests.fakes.telegram, on 127.0.0.1) and the load driver;
+each bot runs in its own child process (see bench.procs) and long-polls that server, so on two
+cores the bot has one to itself and the server's own work (HTTP, HTML checks, recording) counts
+against neither bot. The full stack (assemble(): SQLite file, demo source) goes first: a warm-up,
+a burst of "add a code", a burst of "/status" (see bench.workload), then both again at a steady
+rate. The bare bot (one handler, `message.answer(message.text)`) then gets the same warm-up,
+burst and steady rate. Bursts give the updates-per-second figures; the steady phases, offered
+one rate for every bot (half the full stack's slower burst figure unless --rate), give the
+p50/p99 latencies. Human-readable lines come first; the last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -29,16 +28,13 @@ from typing import Any
 
 from bench import report
 from bench.bots import BotSpec
-from bench.common import environment, s10_code
-from bench.load import Driver, Outgoing, ReplyCheck
+from bench.common import environment
+from bench.load import Driver
 from bench.procs import bot_process
-from tests.fakes.chat import Chat
+from bench.workload import POOL_SIZE, Workload, added, echoed
 from tests.fakes.telegram import FakeTelegram
 
 TARGET_RATIO = 0.6
-ADD_USERS, STATUS_USERS, BARE_USERS = 100_000_000, 200_000_000, 300_000_000
-ADD_SERIALS, POOL_SERIALS, BARE_SERIALS = 10_000_000, 20_000_000, 30_000_000
-POOL_SIZE = 50  # shipments the /status users' items are drawn from
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +48,11 @@ class Plan:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Plan:
-    parser = argparse.ArgumentParser(prog="python -m bench.dispatch", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.dispatch",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--updates", type=int, help="updates per burst (default 1000; quick 200)")
     parser.add_argument("--quick", action="store_true", help="a small run to check it works")
     parser.add_argument("--rate", type=float, help="steady rate in updates/s for the latencies")
@@ -61,7 +61,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Plan:
     args = parser.parse_args(argv)
     updates = args.updates or (200 if args.quick else 1000)
     if updates < 10 or not 1 <= args.items <= POOL_SIZE:
-        parser.error("--updates must be at least 10 and --items between 1 and 50")
+        parser.error(f"--updates must be at least 10 and --items between 1 and {POOL_SIZE}")
     return Plan(
         updates=updates,
         warmup=max(10, min(200, updates // 5)),
@@ -72,63 +72,13 @@ def parse_args(argv: Sequence[str] | None = None) -> Plan:
     )
 
 
-def added(sent: str, reply: str) -> bool:
-    return "Added" in reply and sent in reply
-
-
-def echoed(sent: str, reply: str) -> bool:
-    return reply == sent
-
-
-class Workload:
-    """Who sends what: a fresh user and code per add, seeded followers for /status."""
-
-    def __init__(self, tg: FakeTelegram, plan: Plan) -> None:
-        self.tg = tg
-        self.plan = plan
-        self.pool = [s10_code(POOL_SERIALS + k) for k in range(POOL_SIZE)]
-
-    def _chat(self, user_id: int) -> Chat:
-        return Chat(self.tg, user_id, "Bench", language_code="en")
-
-    def adds(self, start: int, count: int) -> list[Outgoing]:
-        return [
-            Outgoing(self._chat(ADD_USERS + i), s10_code(ADD_SERIALS + i))
-            for i in range(start, start + count)
-        ]
-
-    def echoes(self, start: int, count: int) -> list[Outgoing]:
-        return [
-            Outgoing(self._chat(BARE_USERS + i), s10_code(BARE_SERIALS + i))
-            for i in range(start, start + count)
-        ]
-
-    def statuses(self, start: int, count: int) -> list[Outgoing]:
-        return [
-            Outgoing(self._chat(STATUS_USERS + j), "/status") for j in range(start, start + count)
-        ]
-
-    def followers(self) -> list[tuple[int, tuple[str, ...]]]:
-        """The burst's /status users; warm-up and the steady phase ask some of them again."""
-        items = self.plan.items
-        return [
-            (STATUS_USERS + j, tuple(self.pool[(j * items + t) % POOL_SIZE] for t in range(items)))
-            for j in range(self.plan.updates)
-        ]
-
-    def status_check(self) -> ReplyCheck:
-        # One item gets its card; several get the list headed "You follow N".
-        expected = "You follow" if self.plan.items > 1 else self.pool[0][:2]
-        return lambda sent, reply: expected in reply
-
-
 async def run_full(tg: FakeTelegram, plan: Plan, work: Workload, tmp: Path) -> dict[str, Any]:
     spec = BotSpec(
         kind="full",
         token=tg.token,
         api_url=tg.base_url,
         database_path=str(tmp / "bench.sqlite3"),
-        followers=work.followers(),
+        followers=work.followers(plan.updates),
         profile_path=_profile_path(plan, "full"),
     )
     n, w = plan.updates, plan.warmup
@@ -176,7 +126,7 @@ def _profile_path(plan: Plan, kind: str) -> str | None:
 async def measure(plan: Plan) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-dispatch-") as tmp:
         async with FakeTelegram() as tg:
-            work = Workload(tg, plan)
+            work = Workload(tg, plan.items)
             full = await run_full(tg, plan, work, Path(tmp))
             bare = await run_bare(tg, plan, work, full["rate"])
     return {**full, **bare}

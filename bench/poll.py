@@ -58,6 +58,7 @@ SERIAL_BASE = 10_000_000
 USER_BASE = 1_000_000_000
 SEED_CHUNK = 20_000
 POLL_INTERVAL_S = 3600.0
+MASK64 = 2**64 - 1
 
 ACTIVE = (
     Status.IN_TRANSIT,
@@ -97,19 +98,39 @@ class World:
         return (i * self.due) % self.size < self.due
 
     def delivered(self, i: int) -> bool:
-        return i % 7 == 6 and not self.is_due(i)
+        return pick(i, 0, 7) == 6 and not self.is_due(i)
 
     def due_serials(self) -> list[int]:
         return [i for i in range(self.size) if self.is_due(i)]
 
     def followers(self, i: int) -> tuple[int, ...]:
         first = USER_BASE + i % self.users
-        if i % 4:
+        if pick(i, 7, 4):
             return (first,)
         return first, USER_BASE + (i + self.users // 2) % self.users
 
     def due_at(self, i: int) -> datetime:
-        return NOW - timedelta(seconds=i % 600)
+        return NOW - timedelta(seconds=pick(i, 28, 600))
+
+
+def pick(i: int, salt: int, spread: int) -> int:
+    """A value in range(spread) for serial i, uncorrelated with any stride over the serials.
+
+    Plain `i % k` would make every due serial (a multiple of size/due) look alike, and alike in
+    a different way at each size; splitmix64 avoids that.
+    """
+    x = (i * 0x9E3779B97F4A7C15 + salt) & MASK64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK64
+    return (x ^ (x >> 31)) % spread
+
+
+def active_status(i: int) -> Status:
+    return ACTIVE[pick(i, 2, len(ACTIVE))]
+
+
+def carrier_of(i: int) -> str:
+    return CARRIERS[pick(i, 3, len(CARRIERS))]
 
 
 def code_of(i: int) -> str:
@@ -125,14 +146,15 @@ def answer(world: World, i: int, extra: Sequence[TrackEvent] = ()) -> TrackResul
     status, events = _history(*_shape(world, i))
     events += tuple(extra)
     return TrackResult(
-        code_of(i), status, events, CARRIERS[i % len(CARRIERS)], events[-1].description
+        code_of(i), status, events, carrier_of(i), events[-1].description
     )
 
 
 def _shape(world: World, i: int) -> tuple[Status, int, int, int]:
     """What a serial's history depends on; a few thousand shapes cover any number of serials."""
-    status = Status.DELIVERED if world.delivered(i) else ACTIVE[i % len(ACTIVE)]
-    return status, 1 + i % 30, 2 + i % 3, i % len(PLACES)
+    status = Status.DELIVERED if world.delivered(i) else active_status(i)
+    h = pick(i, 4, 16_800)
+    return status, 1 + h % 30, 2 + h // 30 % 3, h // 90 % len(PLACES)
 
 
 @functools.cache
@@ -185,7 +207,7 @@ class ZeroLatencySource:
         """One new event for each serial, newer than everything it had."""
         at = NOW - timedelta(minutes=30) + timedelta(seconds=tick)
         for i in serials:
-            status = ACTIVE[i % len(ACTIVE)]
+            status = active_status(i)
             place = PLACES[(i + tick) % len(PLACES)]
             events = self.extra.setdefault(i, [])
             events.append(TrackEvent(at, status, WORDING[status], place))
@@ -210,7 +232,7 @@ def _rows(world: World, start: int, stop: int) -> tuple[list[Row], list[Row], li
     checked = to_ms(NOW - timedelta(hours=1))
     for i in range(start, stop):
         shape = _shape(world, i)
-        carrier = CARRIERS[i % len(CARRIERS)]
+        carrier = carrier_of(i)
         digest, history = _stored(shape, carrier)
         if world.is_due(i):
             next_at: int | None = to_ms(world.due_at(i))
@@ -237,7 +259,7 @@ def _rows(world: World, start: int, stop: int) -> tuple[list[Row], list[Row], li
                 digest,
             )
         )
-        label = "" if i % 3 else f"посылка {i}"
+        label = "" if pick(i, 1, 3) else f"посылка {i}"
         subscriptions += [(user, i + 1, label, label, created) for user in followers]
         events += [(i + 1, *event) for event in history]
     return shipments, subscriptions, events

@@ -21,6 +21,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault
 
 from bot.config import Settings
@@ -31,6 +32,7 @@ from bot.orders import Orders
 from bot.poller import Poller
 from bot.pushes import Track17Pushes
 from bot.scheduler import Jobs
+from bot.send_cap import LocalSendCap, RedisSendCap, SendCap
 from bot.sender import OutboxSender
 from bot.settings_service import SettingsService
 from bot.sources import Sources
@@ -147,6 +149,22 @@ async def set_commands(bot: Bot, catalogue: Catalogue) -> None:
     )
 
 
+def build_send_cap(settings: Settings) -> SendCap:
+    if settings.redis_url:
+        namespace = (
+            settings.bot_token.get_secret_value().split(":")[0] if settings.bot_token else "bot"
+        )
+        return RedisSendCap(settings.redis_url, settings.send_rate_per_second, f"bot{namespace}")
+    return LocalSendCap(settings.send_rate_per_second)
+
+
+def build_fsm_storage(settings: Settings) -> BaseStorage:
+    """Dialogue state lives in Redis when processes share the work, else in memory."""
+    if settings.redis_url:
+        return RedisStorage.from_url(settings.redis_url)
+    return MemoryStorage()
+
+
 def make_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     assert settings.bot_token is not None
     return Bot(
@@ -182,7 +200,9 @@ async def assemble(
             db, clock, settings.quiet_hours, settings.default_timezone
         )
         poller = Poller(tracking)
-        dispatcher = build_dispatcher(settings, tracking, catalogue, settings_service, poller)
+        fsm = build_fsm_storage(settings)
+        stack.push_async_callback(fsm.close)
+        dispatcher = build_dispatcher(settings, tracking, catalogue, settings_service, poller, fsm)
         bot = None
         sender = None
         if with_bot and (settings.bot_token is not None or session is not None):
@@ -194,7 +214,7 @@ async def assemble(
                 catalogue,
                 settings_service,
                 clock,
-                rate_per_second=settings.send_rate_per_second,
+                cap=build_send_cap(settings),
                 shop_name=settings.shop_name,
                 lease=timedelta(seconds=settings.outbox_lease_seconds),
                 metrics=metrics,

@@ -25,10 +25,10 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiolimiter import AsyncLimiter
 
 from bot.alerts import AlertContext, is_urgent, load_context, render
 from bot.metrics import Metrics
+from bot.send_cap import PER_CHAT_INTERVAL, SendCap
 from bot.settings_service import SettingsService
 from bot.texts import Catalogue
 from providers.clock import Clock
@@ -37,8 +37,6 @@ from storage.models import OutboxMessage, User
 
 log = logging.getLogger(__name__)
 
-PER_CHAT_INTERVAL = 1.05  # seconds between two messages to one chat (Telegram: about 1/s)
-RATE_MARGIN = 0.97  # stay just under the cap: sliding windows forgive no rounding
 QUIET_RECHECK = timedelta(minutes=5)  # held messages look at the quiet-hours setting again
 
 
@@ -61,7 +59,7 @@ class OutboxSender:
         preferences: SettingsService,
         clock: Clock,
         *,
-        rate_per_second: float,
+        cap: SendCap,
         shop_name: str = "",
         lease: timedelta = timedelta(seconds=60),
         max_attempts: int = 5,
@@ -78,9 +76,8 @@ class OutboxSender:
         self.lease = lease
         self.max_attempts = max_attempts
         self.batch_size = batch_size
-        self._limiter = AsyncLimiter(1, 1 / (rate_per_second * RATE_MARGIN))
+        self._cap = cap
         self._slots = asyncio.Semaphore(concurrency)
-        self._chat_free_at: dict[int, float] = {}
         self._paused_until = 0.0
         self._stopping = False
         self.report = SendReport()
@@ -119,16 +116,17 @@ class OutboxSender:
                 await self._release(group)
                 continue
             chat = group[0].user_id
-            wait = self._chat_free_at.get(chat, 0.0) - time.monotonic()
-            if chat in in_this_batch or wait > 0:
+            wait = PER_CHAT_INTERVAL if chat in in_this_batch else 0.0
+            if not wait:
+                wait = await self._cap.reserve_chat(chat)
+            if wait > 0:
                 # Another message to this chat is in flight or just went: come back shortly.
-                await self._defer(group, timedelta(seconds=max(wait, PER_CHAT_INTERVAL)))
+                await self._defer(group, timedelta(seconds=wait))
                 report.throttled += len(group)
                 continue
             in_this_batch.add(chat)
             tasks.append(self._deliver(group, report))
         await asyncio.gather(*tasks)
-        self._forget_idle_chats()
 
     async def _deliver(self, group: list[OutboxMessage], report: SendReport) -> None:
         first = group[0]
@@ -136,12 +134,14 @@ class OutboxSender:
             user = await tx.users.get(first.user_id)
         context = await load_context(self.db, group)
         if user is None or not user.active or context is None:
+            self._cap.release_chat(first.user_id)
             await self._finish(group, sent=False, error="nothing to send")
             report.dropped += len(group)
             return
         now = self.clock()
         held_until = self._quiet_until(user, now)
         if held_until is not None and not is_urgent(first.kind, context):
+            self._cap.release_chat(first.user_id)
             await self._defer(group, min(held_until - now, QUIET_RECHECK))
             report.deferred += len(group)
             return
@@ -155,13 +155,12 @@ class OutboxSender:
         text, keyboard = render(group[0].kind, context, texts, tz, self.clock(), self.shop_name)
         async with self._slots:
             await self._wait_if_paused()
-            await self._limiter.acquire()
-            self._chat_free_at[user.id] = time.monotonic() + PER_CHAT_INTERVAL
+            await self._cap.acquire_global()
             try:
                 await self.bot.send_message(user.id, text, reply_markup=keyboard)
             except TelegramRetryAfter as exc:
                 self.metrics.telegram_429.inc()
-                self._chat_free_at.pop(user.id, None)  # nothing was delivered
+                self._cap.release_chat(user.id)  # nothing was delivered
                 self._pause(exc.retry_after)
                 await self._defer(group, timedelta(seconds=exc.retry_after))
                 report.throttled += len(group)
@@ -242,11 +241,6 @@ class OutboxSender:
         async with self.db.transaction() as tx:
             await tx.users.set_active(user_id, False)
             await tx.outbox.drop_for_user(user_id)
-
-    def _forget_idle_chats(self) -> None:
-        now = time.monotonic()
-        if len(self._chat_free_at) > 10_000:
-            self._chat_free_at = {c: t for c, t in self._chat_free_at.items() if t > now}
 
     def _add(self, report: SendReport) -> None:
         for name in SendReport.__slots__:

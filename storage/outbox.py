@@ -1,8 +1,10 @@
 """Outbox: alerts waiting to be sent, written in the same transaction as the change they report.
 
 A row is claimed for a lease before sending, so a crashed sender's rows come back once the lease
-runs out; `dedup_key` is UNIQUE and rows are kept after sending, so one alert goes out at most
-once however often the change is recorded. States: pending → sent | failed | dropped.
+runs out, and several senders share the queue without taking the same row (on PostgreSQL the
+claim skips rows another sender is claiming at that moment). `dedup_key` is UNIQUE and rows are
+kept after sending, so one alert goes out at most once however often the change is recorded.
+States: pending → sent | failed | dropped.
 """
 
 from __future__ import annotations
@@ -14,7 +16,17 @@ from typing import Any
 
 from storage.errors import StorageError
 from storage.models import OutboxMessage
-from storage.sql import Row, Session, chunked, from_ms, marks, required, to_ms
+from storage.sql import (
+    Dialect,
+    Row,
+    Session,
+    chunked,
+    from_ms,
+    marks,
+    required,
+    skip_locked,
+    to_ms,
+)
 
 COLUMNS = ("id", "user_id", "kind", "payload", "dedup_key", "not_before", "attempts", "created_at")
 _RETURNING = ", ".join(COLUMNS)
@@ -42,10 +54,15 @@ def message_from_row(row: Row) -> OutboxMessage:
     )
 
 
-# The sender's query; public so a test can ask the engine how it runs it.
-CLAIM_SQL = (
-    f"UPDATE outbox SET claimed_until = ? WHERE id IN ({_CLAIMABLE}) RETURNING {_RETURNING}"
-)
+def claim_sql(dialect: Dialect) -> str:
+    """The sender's query; public so a test can ask the engine how it runs it."""
+    return (
+        f"UPDATE outbox SET claimed_until = ? WHERE id IN ({_CLAIMABLE}{skip_locked(dialect)})"
+        f" RETURNING {_RETURNING}"
+    )
+
+
+CLAIM_SQL = claim_sql("sqlite")
 
 
 class OutboxRepo:
@@ -79,7 +96,8 @@ class OutboxRepo:
     async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxMessage]:
         """Take up to `limit` due messages for `lease`; unclaimed again if not settled by then."""
         at = to_ms(now)
-        rows = await self._s.fetch_all(CLAIM_SQL, (to_ms(now + lease), at, at, limit))
+        sql = claim_sql(self._s.dialect)
+        rows = await self._s.fetch_all(sql, (to_ms(now + lease), at, at, limit))
         return sorted((message_from_row(row) for row in rows), key=lambda m: (m.not_before, m.id))
 
     async def mark_sent(self, message_id: int, now: datetime) -> None:

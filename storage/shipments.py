@@ -1,17 +1,22 @@
 """Shipments: one row per number at a source, polled once however many users follow it.
 
 The row doubles as the poller's queue: `next_check_at` says when to ask the source again
-(NULL: never), and `due()` reads it through a partial index so its cost follows the number due.
+(NULL: never), read through a partial index so the cost follows the number due. Workers take
+due rows with `claim_due`, which stamps them `claimed_until` for a lease: each row goes to one
+worker, and the rows of a worker that died become due again when its lease runs out. Recording
+an answer or an error, or moving the next check, ends the claim.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from providers.statuses import Status
 from storage.models import Shipment
 from storage.sql import (
+    EPOCH,
+    Dialect,
     Row,
     Session,
     chunked,
@@ -21,6 +26,7 @@ from storage.sql import (
     opt_ms,
     required,
     select_list,
+    skip_locked,
     to_ms,
 )
 
@@ -66,14 +72,28 @@ def shipment_from_row(row: Row, prefix: str = "") -> Shipment:
     )
 
 
+def _source_filter(source_count: int | None) -> str:
+    # `|| ''` keeps SQLite from trading the due index for the (source, code) one.
+    return "" if source_count is None else f" AND sh.source || '' IN ({marks(source_count)})"
+
+
 def due_sql(source_count: int | None) -> str:
-    """The poller's query; public so a test can ask the engine how it runs it."""
-    where = "sh.next_check_at <= ?"
-    if source_count is not None:
-        where += f" AND sh.source || '' IN ({marks(source_count)})"
+    """The due rows, claimed or not; public so a test can ask the engine how it runs it."""
     return (
-        f"SELECT {_SELECT} FROM shipments sh WHERE {where}"
+        f"SELECT {_SELECT} FROM shipments sh"
+        f" WHERE sh.next_check_at <= ?{_source_filter(source_count)}"
         " ORDER BY sh.next_check_at, sh.id LIMIT ?"
+    )
+
+
+def claim_sql(source_count: int | None, dialect: Dialect) -> str:
+    """The poller's query: parameters (claimed_until, now, now, *sources, limit)."""
+    return (
+        "UPDATE shipments SET claimed_until = ? WHERE id IN ("
+        "SELECT sh.id FROM shipments sh WHERE sh.next_check_at <= ?"
+        f" AND (sh.claimed_until IS NULL OR sh.claimed_until < ?){_source_filter(source_count)}"
+        f" ORDER BY sh.next_check_at, sh.id LIMIT ?{skip_locked(dialect)})"
+        f" RETURNING {_RETURNING}"
     )
 
 
@@ -123,7 +143,7 @@ class ShipmentsRepo:
             "UPDATE shipments SET status = ?, status_text = ?, carrier = ?, linked_code = ?,"
             " checked_at = ?, next_check_at = ?,"
             " last_event_at = COALESCE(?, last_event_at), error_count = 0, last_error = '',"
-            " fingerprint = ?"
+            " fingerprint = ?, claimed_until = NULL"
             " WHERE id = ?",
             (
                 status.value,
@@ -142,7 +162,7 @@ class ShipmentsRepo:
         """(id, checked_at, next_check_at) for answers identical to the previous one."""
         await self._s.execute_many(
             "UPDATE shipments SET checked_at = ?, next_check_at = ?, error_count = 0,"
-            " last_error = '' WHERE id = ?",
+            " last_error = '', claimed_until = NULL WHERE id = ?",
             [(to_ms(checked), opt_ms(next_at), sid) for sid, checked, next_at in rows],
         )
 
@@ -151,7 +171,7 @@ class ShipmentsRepo:
     ) -> None:
         await self._s.execute(
             "UPDATE shipments SET error_count = error_count + 1, last_error = ?,"
-            " next_check_at = ? WHERE id = ?",
+            " next_check_at = ?, claimed_until = NULL WHERE id = ?",
             (error, opt_ms(next_check_at), shipment_id),
         )
 
@@ -160,14 +180,47 @@ class ShipmentsRepo:
     ) -> None:
         for chunk in chunked(shipment_ids):
             await self._s.execute(
-                f"UPDATE shipments SET next_check_at = ? WHERE id IN ({marks(len(chunk))})",
+                "UPDATE shipments SET next_check_at = ?, claimed_until = NULL"
+                f" WHERE id IN ({marks(len(chunk))})",
                 (opt_ms(next_check_at), *chunk),
+            )
+
+    async def claim_due(
+        self,
+        now: datetime,
+        limit: int,
+        lease: timedelta,
+        sources: Sequence[str] | None = None,
+    ) -> list[Shipment]:
+        """Take up to `limit` due rows nobody holds, oldest-due first, until `now + lease`.
+
+        `sources=None` means every source, an empty list means none. The claim holds until the
+        row's answer or error is recorded, its next check is moved, or `release_claims`.
+        """
+        if sources is not None and not sources:
+            return []
+        at = to_ms(now)
+        sql = claim_sql(None if sources is None else len(sources), self._s.dialect)
+        params = (to_ms(now + lease), at, at, *(sources or ()), limit)
+        rows = await self._s.fetch_all(sql, params)
+        claimed = (shipment_from_row(row) for row in rows)
+        return sorted(claimed, key=lambda s: (s.next_check_at or EPOCH, s.id))
+
+    async def release_claims(self, shipment_ids: Sequence[int]) -> None:
+        """Hand back claimed rows that were not polled (shutdown): due again at once."""
+        for chunk in chunked(shipment_ids):
+            await self._s.execute(
+                f"UPDATE shipments SET claimed_until = NULL WHERE id IN ({marks(len(chunk))})",
+                tuple(chunk),
             )
 
     async def due(
         self, now: datetime, limit: int, sources: Sequence[str] | None = None
     ) -> list[Shipment]:
-        """Oldest-due first; `sources=None` means every source, an empty list means none."""
+        """Oldest-due first, claimed or not (see `claim_due` for taking work).
+
+        `sources=None` means every source, an empty list means none.
+        """
         if sources is not None and not sources:
             return []
         count = None if sources is None else len(sources)

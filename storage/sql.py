@@ -2,18 +2,21 @@
 
 Repositories speak portable SQL with `?` placeholders through a `Session`; the engine module
 turns that into driver calls. Times travel as INTEGER epoch milliseconds (UTC) and come back as
-aware UTC datetimes; booleans are bound as parameters so either engine can store them natively.
+aware UTC datetimes; booleans are bound as Python bools and stored as 0/1 by either engine. The
+one clause that differs by engine, row locking for claims, comes from `skip_locked`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from storage.errors import StorageError
 
 T = TypeVar("T")
+
+Dialect = Literal["sqlite", "postgresql"]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
@@ -30,6 +33,9 @@ class Row(Protocol):
 
 class Session(Protocol):
     """Statements inside the caller's transaction; nothing here commits."""
+
+    @property
+    def dialect(self) -> Dialect: ...
 
     async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
@@ -67,6 +73,14 @@ def required(row: Row | None) -> Row:
     if row is None:
         raise StorageError("the statement returned no row")
     return row
+
+
+def skip_locked(dialect: Dialect) -> str:
+    """Ends a claim's selecting subquery so concurrent claimers pass over each other's rows.
+
+    SQLite needs nothing: its single writer runs one claim at a time.
+    """
+    return " FOR UPDATE SKIP LOCKED" if dialect == "postgresql" else ""
 
 
 def marks(count: int) -> str:

@@ -13,21 +13,19 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
 from storage.errors import StorageError
-from storage.sql import Row, required
+from storage.sql import Dialect, Row, required
 from storage.tx import Tx
 
 log = logging.getLogger(__name__)
 
 SCHEME = "sqlite:///"
 MEMORY = ":memory:"
-MIGRATIONS = files("storage") / "migrations"
 BUSY_TIMEOUT_MS = 5000
 _READ_WRITE = "PRAGMA query_only = OFF"
 
@@ -82,6 +80,10 @@ class SqliteSession:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self.open = True
+
+    @property
+    def dialect(self) -> Dialect:
+        return "sqlite"
 
     def _check(self) -> None:
         if not self.open:

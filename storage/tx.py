@@ -43,7 +43,7 @@ class Tx:
 
 
 class Database(Protocol):
-    """An open database; one implementation per engine (see storage/sqlite.py)."""
+    """An open database; one implementation per engine (storage/sqlite.py, storage/postgres.py)."""
 
     def transaction(self) -> AbstractAsyncContextManager[Tx]:
         """A write transaction: commit at the end of the block, roll back on an exception."""

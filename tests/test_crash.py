@@ -95,14 +95,14 @@ async def test_sigkill_during_a_held_send_loses_nothing(tg: FakeTelegram, tmp_pa
     tg.hold_sends()
     lease = {"OUTBOX_LEASE_SECONDS": "2", "SEND_RATE_PER_SECOND": "1"}
     with bot_process(tg, db_url, **lease) as first:
-        await tg.wait_until(lambda: tg.held >= 1, timeout=20, what="a send in flight")
+        await tg.wait_until(lambda: tg.held >= 1, timeout=90, what="a send in flight")
         first.send_signal(signal.SIGKILL)
         await asyncio.to_thread(first.wait, 10)
     tg.release_sends(deliver=True)  # the in-flight message reached Telegram after all
     await tg.until(lambda: sum(deliveries(tg).values()) >= 1, timeout=5)
     with bot_process(tg, db_url, **lease) as second:
         await tg.wait_until(
-            lambda: all(deliveries(tg).values()), timeout=30, what="every alert delivered"
+            lambda: all(deliveries(tg).values()), timeout=90, what="every alert delivered"
         )
         await asyncio.sleep(1.5)  # room for a wrongful repeat to show up
         second.send_signal(signal.SIGTERM)
@@ -119,7 +119,7 @@ async def test_sigterm_stops_the_bot_cleanly_and_a_restart_sends_nothing_old(
     db_url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
     await seed_alerts(db_url)
     with bot_process(tg, db_url) as first:
-        await tg.wait_until(lambda: all(deliveries(tg).values()), timeout=20, what="alerts")
+        await tg.wait_until(lambda: all(deliveries(tg).values()), timeout=90, what="alerts")
         first.send_signal(signal.SIGTERM)
         assert await asyncio.to_thread(first.wait, 10) == 0
     with bot_process(tg, db_url) as second:

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from storage import Database, Tx, open_database
+from storage import Database, Tx
+
+pytest_plugins = ["tests.test_storage_backends"]  # the `db` fixture, on each engine
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 ALICE, BOB = 101, 202
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
-    yield database
-    await database.close()
 
 
 @pytest.fixture
