@@ -82,6 +82,38 @@ CARRIERS = ("China Post", "Почта России", "Cainiao")
 # ------------------------------------------------------------------ the stored world
 
 
+def mix(i: int) -> int:
+    """splitmix64 of a serial: its traits must not line up with the stride of the due ones.
+
+    With plain `i % k`, every due serial (a multiple of size/due) would look alike, and alike
+    in a different way at each size.
+    """
+    x = (i * 0x9E3779B97F4A7C15) & MASK64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK64
+    return x ^ (x >> 31)
+
+
+@dataclass(frozen=True, slots=True)
+class Serial:
+    """What one stored number looks like, derived from its serial alone."""
+
+    i: int
+    status: Status
+    followers: tuple[int, ...]
+    hours_ago: int  # since the last event
+    events: int
+    place: int
+    carrier: str
+    labelled: bool
+    due_offset_s: int
+
+    @property
+    def shape(self) -> tuple[Status, int, int, int]:
+        """What its history depends on; a few thousand shapes cover any number of serials."""
+        return self.status, self.hours_ago, self.events, self.place
+
+
 @dataclass(frozen=True, slots=True)
 class World:
     """Which serials exist, which are due and what each looks like; pure and deterministic."""
@@ -97,40 +129,29 @@ class World:
         # Exactly `due` serials, evenly spread over the id range (multiples of size/due).
         return (i * self.due) % self.size < self.due
 
-    def delivered(self, i: int) -> bool:
-        return pick(i, 0, 7) == 6 and not self.is_due(i)
-
     def due_serials(self) -> list[int]:
         return [i for i in range(self.size) if self.is_due(i)]
 
-    def followers(self, i: int) -> tuple[int, ...]:
-        first = USER_BASE + i % self.users
-        if pick(i, 7, 4):
-            return (first,)
-        return first, USER_BASE + (i + self.users // 2) % self.users
+    def serial(self, i: int) -> Serial:
+        h, first = mix(i), USER_BASE + i % self.users
+        delivered = h % 7 == 6 and not self.is_due(i)
+        h //= 7
+        two = h % 4 == 0
+        h //= 4
+        return Serial(
+            i,
+            Status.DELIVERED if delivered else ACTIVE[h % len(ACTIVE)],
+            (first, USER_BASE + (i + self.users // 2) % self.users) if two else (first,),
+            hours_ago=1 + h // 6 % 30,
+            events=2 + h // 180 % 3,
+            place=h // 540 % len(PLACES),
+            carrier=CARRIERS[h // 3780 % len(CARRIERS)],
+            labelled=h // 11_340 % 3 == 0,
+            due_offset_s=h // 34_020 % 600,
+        )
 
     def due_at(self, i: int) -> datetime:
-        return NOW - timedelta(seconds=pick(i, 28, 600))
-
-
-def pick(i: int, salt: int, spread: int) -> int:
-    """A value in range(spread) for serial i, uncorrelated with any stride over the serials.
-
-    Plain `i % k` would make every due serial (a multiple of size/due) look alike, and alike in
-    a different way at each size; splitmix64 avoids that.
-    """
-    x = (i * 0x9E3779B97F4A7C15 + salt) & MASK64
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK64
-    return (x ^ (x >> 31)) % spread
-
-
-def active_status(i: int) -> Status:
-    return ACTIVE[pick(i, 2, len(ACTIVE))]
-
-
-def carrier_of(i: int) -> str:
-    return CARRIERS[pick(i, 3, len(CARRIERS))]
+        return NOW - timedelta(seconds=self.serial(i).due_offset_s)
 
 
 def code_of(i: int) -> str:
@@ -143,18 +164,10 @@ def serial_of(code: str) -> int:
 
 def answer(world: World, i: int, extra: Sequence[TrackEvent] = ()) -> TrackResult:
     """What the source says about serial i; recent enough that no stall notice is due."""
-    status, events = _history(*_shape(world, i))
+    serial = world.serial(i)
+    status, events = _history(*serial.shape)
     events += tuple(extra)
-    return TrackResult(
-        code_of(i), status, events, carrier_of(i), events[-1].description
-    )
-
-
-def _shape(world: World, i: int) -> tuple[Status, int, int, int]:
-    """What a serial's history depends on; a few thousand shapes cover any number of serials."""
-    status = Status.DELIVERED if world.delivered(i) else active_status(i)
-    h = pick(i, 4, 16_800)
-    return status, 1 + h % 30, 2 + h // 30 % 3, h // 90 % len(PLACES)
+    return TrackResult(code_of(i), status, events, serial.carrier, events[-1].description)
 
 
 @functools.cache
@@ -207,7 +220,7 @@ class ZeroLatencySource:
         """One new event for each serial, newer than everything it had."""
         at = NOW - timedelta(minutes=30) + timedelta(seconds=tick)
         for i in serials:
-            status = active_status(i)
+            status = self.world.serial(i).status
             place = PLACES[(i + tick) % len(PLACES)]
             events = self.extra.setdefault(i, [])
             events.append(TrackEvent(at, status, WORDING[status], place))
@@ -231,16 +244,15 @@ def _rows(world: World, start: int, stop: int) -> tuple[list[Row], list[Row], li
     created = to_ms(NOW - timedelta(days=20))
     checked = to_ms(NOW - timedelta(hours=1))
     for i in range(start, stop):
-        shape = _shape(world, i)
-        carrier = carrier_of(i)
-        digest, history = _stored(shape, carrier)
+        serial = world.serial(i)
+        digest, history = _stored(serial.shape, serial.carrier)
         if world.is_due(i):
-            next_at: int | None = to_ms(world.due_at(i))
-        elif world.delivered(i):
+            next_at: int | None = to_ms(NOW - timedelta(seconds=serial.due_offset_s))
+        elif serial.status is Status.DELIVERED:
             next_at = None
         else:
             next_at = to_ms(NOW + timedelta(minutes=10, seconds=(i * 37) % 10_800))
-        followers = world.followers(i)
+        followers = serial.followers
         last_at, status, text, _ = history[-1]
         shipments.append(
             (
@@ -250,7 +262,7 @@ def _rows(world: World, start: int, stop: int) -> tuple[list[Row], list[Row], li
                 CodeKind.S10.value,
                 status,
                 text,
-                carrier,
+                serial.carrier,
                 created,
                 checked,
                 next_at,
@@ -259,7 +271,7 @@ def _rows(world: World, start: int, stop: int) -> tuple[list[Row], list[Row], li
                 digest,
             )
         )
-        label = "" if pick(i, 1, 3) else f"посылка {i}"
+        label = f"посылка {i}" if serial.labelled else ""
         subscriptions += [(user, i + 1, label, label, created) for user in followers]
         events += [(i + 1, *event) for event in history]
     return shipments, subscriptions, events

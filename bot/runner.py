@@ -1,31 +1,36 @@
-"""Long polling (or, later, webhook) with a clean stop on SIGTERM/SIGINT."""
+"""Running the bot: long polling, or a webhook when WEBHOOK_URL is set; both stop cleanly on
+SIGTERM/SIGINT (finish what is in flight, release the rest, close every session)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
+from urllib.parse import urlsplit
 
-from bot.app import assemble
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+
+from bot.app import App, assemble
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
+
+EXIT_CONFIG = 2
 
 
 async def run_bot(settings: Settings) -> int:
     async with assemble(settings) as app:
         assert app.bot is not None
+        if settings.webhook_url:
+            stop = asyncio.Event()
+            _on_signals(stop.set)
+            return await serve_webhook(app, stop)
+        if not await _start_web(app):
+            return EXIT_CONFIG
         me = await app.bot.get_me()
         log.info("starting long polling as @%s", me.username)
         await app.bot.delete_webhook(drop_pending_updates=False)
-        try:
-            await app.web.start()
-        except OSError as exc:
-            log.error(
-                "cannot listen on WEB_HOST:WEB_PORT %s:%s (%s); set WEB_PORT to a free port",
-                settings.web_host,
-                settings.web_port,
-                exc.strerror,
-            )
-            return 2
         app.jobs.start()
         await app.dispatcher.start_polling(
             app.bot,
@@ -35,3 +40,51 @@ async def run_bot(settings: Settings) -> int:
         )
         log.info("polling stopped, shutting down")
     return 0
+
+
+async def serve_webhook(app: App, stop: asyncio.Event) -> int:
+    """Register the webhook with its secret, serve it on WEB_HOST:WEB_PORT until `stop`."""
+    settings, bot, dispatcher = app.settings, app.bot, app.dispatcher
+    assert bot is not None and settings.webhook_url is not None
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    handler = SimpleRequestHandler(
+        dispatcher, bot, secret_token=secret, **dispatcher.workflow_data
+    )
+    handler.register(app.web.application, path=urlsplit(settings.webhook_url).path or "/")
+    if not await _start_web(app):
+        return EXIT_CONFIG
+    await dispatcher.emit_startup(bot=bot, **dispatcher.workflow_data)
+    await bot.set_webhook(
+        settings.webhook_url,
+        secret_token=secret,
+        allowed_updates=dispatcher.resolve_used_update_types(),
+    )
+    app.jobs.start()
+    log.info("serving the webhook on %s:%s", settings.web_host, app.web.port)
+    await stop.wait()
+    log.info("stopping: finishing updates in flight")
+    await app.jobs.stop()
+    await app.web.stop()  # waits for the requests being handled
+    await dispatcher.emit_shutdown(bot=bot, **dispatcher.workflow_data)
+    return 0
+
+
+async def _start_web(app: App) -> bool:
+    try:
+        await app.web.start()
+    except OSError as exc:
+        log.error(
+            "cannot listen on WEB_HOST:WEB_PORT %s:%s (%s); set WEB_PORT to a free port",
+            app.settings.web_host,
+            app.settings.web_port,
+            exc.strerror,
+        )
+        return False
+    return True
+
+
+def _on_signals(callback: object) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, callback)  # type: ignore[arg-type]

@@ -75,6 +75,7 @@ class WebServer:
     """Start and stop the aiohttp site; port 0 picks a free port (tests)."""
 
     def __init__(self, app: web.Application, host: str, port: int) -> None:
+        self.application = app  # routes may still be added until start()
         self._runner = web.AppRunner(app, access_log=None)
         self._host = host
         self._port = port
@@ -92,4 +93,5 @@ class WebServer:
 
     async def stop(self) -> None:
         if self._started:
+            self._started = False
             await self._runner.cleanup()

@@ -125,7 +125,7 @@ async def test_sigterm_stops_the_bot_cleanly_and_a_restart_sends_nothing_old(
     with bot_process(tg, db_url) as second:
         await tg.wait_until(
             lambda: any(c.method == "getUpdates" for c in tg.calls[-5:]),
-            timeout=20,
+            timeout=90,
             what="the restarted bot polling",
         )
         await asyncio.sleep(2)

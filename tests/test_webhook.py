@@ -1,0 +1,106 @@
+"""Webhook mode over real HTTP: the secret header is checked and a repeated update is handled
+once, also when the repeat reaches a second process on the same database."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bot.app import App, assemble
+from bot.config import Settings
+from bot.runner import serve_webhook
+from providers.clock import ManualClock
+from tests.conftest import make_settings
+from tests.fakes.chat import Chat
+from tests.fakes.telegram import FakeTelegram
+
+SECRET = "webhook-secret-123"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@asynccontextmanager
+async def webhook_bot(settings: Settings, clock: ManualClock) -> AsyncIterator[App]:
+    async with assemble(settings, clock=clock) as app:
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve_webhook(app, stop))
+        while app.web.port is None and not task.done():
+            await asyncio.sleep(0.01)
+        try:
+            yield app
+        finally:
+            stop.set()
+            assert await task == 0
+
+
+def settings_for(tg: FakeTelegram, tmp_path: Path, port: int) -> Settings:
+    return make_settings(
+        tg,
+        tmp_path / "bot.sqlite3",
+        webhook_url=f"http://127.0.0.1:{port}/tg/hook",
+        webhook_secret=SECRET,
+        web_port=port,
+    )
+
+
+async def deliver(port: int, update: dict[str, Any], secret: str | None = SECRET) -> int:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+    async with httpx.AsyncClient() as client:
+        response = await client.post(
+            f"http://127.0.0.1:{port}/tg/hook", json=update, headers=headers
+        )
+    return response.status_code
+
+
+async def test_the_webhook_is_registered_with_its_secret(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock
+) -> None:
+    port = free_port()
+    async with webhook_bot(settings_for(tg, tmp_path, port), clock):
+        await tg.wait_until(lambda: any(c.method == "setWebhook" for c in tg.calls), 10, "hook")
+    call = next(c for c in tg.calls if c.method == "setWebhook")
+    assert call.params["url"] == f"http://127.0.0.1:{port}/tg/hook"
+    assert call.params["secret_token"] == SECRET
+
+
+async def test_a_wrong_or_missing_secret_is_refused(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock
+) -> None:
+    port = free_port()
+    alice = Chat(tg, 1001)
+    async with webhook_bot(settings_for(tg, tmp_path, port), clock):
+        update = {"update_id": 1, "message": alice.message_update("/start")}
+        assert await deliver(port, update, secret="wrong") in {401, 403}
+        assert await deliver(port, update, secret=None) in {401, 403}
+        await asyncio.sleep(0.3)
+    assert alice.messages == []
+
+
+async def test_a_repeated_update_is_handled_once_even_by_another_process(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock
+) -> None:
+    first_port, second_port = free_port(), free_port()
+    alice = Chat(tg, 1001)
+    update = {"update_id": 42, "message": alice.message_update("/start")}
+    async with webhook_bot(settings_for(tg, tmp_path, first_port), clock):
+        assert await deliver(first_port, update) == 200
+        await tg.wait_until(lambda: len(alice.messages) == 1, 10, "the greeting")
+        assert await deliver(first_port, update) == 200
+        second = settings_for(tg, tmp_path, second_port)
+        async with webhook_bot(second, clock):
+            assert await deliver(second_port, update) == 200
+            await asyncio.sleep(0.5)
+        fresh = {"update_id": 43, "message": alice.message_update("/help")}
+        assert await deliver(first_port, fresh) == 200
+        await tg.wait_until(lambda: len(alice.messages) == 2, 10, "the help")
+    assert len(alice.messages) == 2
