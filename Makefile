@@ -30,10 +30,16 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: bench-dispatch ## benchmarks; each prints a JSON line at the end
+bench: bench-dispatch bench-poll bench-push ## benchmarks; each prints a JSON line at the end
 
 bench-dispatch: $(STAMP)
 	$(BIN)/python -m bench.dispatch
+
+bench-poll: $(STAMP)
+	$(BIN)/python -m bench.poll
+
+bench-push: $(STAMP)
+	$(BIN)/python -m bench.push
 
 migrate: $(STAMP)
 	$(BIN)/python -m bot migrate

@@ -78,10 +78,16 @@ async def _serve(spec: BotSpec, stop: StopEvent) -> None:
 
 
 def _settings(spec: BotSpec) -> Settings:
+    # Pinned so that the environment cannot add a real source, Redis or a webhook to the run.
     values: dict[str, object] = {
         "bot_token": spec.token,
         "telegram_api_url": spec.api_url,
         "demo_source": spec.kind == "full",
+        "track17_api_key": "",
+        "russian_post_login": "",
+        "shop_api_url": "",
+        "redis_url": "",
+        "webhook_url": "",
         "_env_file": None,
     }
     if spec.database_path:

@@ -34,6 +34,14 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[min(rank, len(ordered)) - 1]
 
 
+def load_average() -> float | None:
+    """The one-minute load average, where the platform has one: other work skews wall times."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
+
+
 def environment() -> dict[str, Any]:
     """What a figure depends on besides the code: interpreter, libraries, machine."""
     return {
@@ -44,4 +52,5 @@ def environment() -> dict[str, Any]:
         "aiosqlite": importlib.metadata.version("aiosqlite"),
         "cpu_count": os.cpu_count(),
         "platform": platform.platform(terse=True),
+        "load_average": load_average(),
     }

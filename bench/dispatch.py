@@ -24,13 +24,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bench import report
 from bench.bots import BotSpec
-from bench.common import environment
+from bench.common import environment, load_average
 from bench.load import Driver
 from bench.procs import bot_process
+from bench.report import BareRun, FullRun
 from bench.workload import POOL_SIZE, Workload, added, echoed
 from tests.fakes.telegram import FakeTelegram
 
@@ -53,13 +53,13 @@ def parse_args(argv: Sequence[str] | None = None) -> Plan:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--updates", type=int, help="updates per burst (default 1000; quick 200)")
+    parser.add_argument("--updates", type=int, help="updates per burst (default 800; quick 200)")
     parser.add_argument("--quick", action="store_true", help="a small run to check it works")
     parser.add_argument("--rate", type=float, help="steady rate in updates/s for the latencies")
     parser.add_argument("--items", type=int, default=3, help="items each /status user follows")
     parser.add_argument("--profile", type=Path, help="write each bot's cProfile stats here")
     args = parser.parse_args(argv)
-    updates = args.updates or (200 if args.quick else 1000)
+    updates = args.updates or (200 if args.quick else 800)
     if updates < 10 or not 1 <= args.items <= POOL_SIZE:
         parser.error(f"--updates must be at least 10 and --items between 1 and {POOL_SIZE}")
     return Plan(
@@ -72,7 +72,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Plan:
     )
 
 
-async def run_full(tg: FakeTelegram, plan: Plan, work: Workload, tmp: Path) -> dict[str, Any]:
+async def run_full(tg: FakeTelegram, plan: Plan, work: Workload, tmp: Path) -> FullRun:
     spec = BotSpec(
         kind="full",
         token=tg.token,
@@ -93,17 +93,10 @@ async def run_full(tg: FakeTelegram, plan: Plan, work: Workload, tmp: Path) -> d
         rate = plan.rate or round(0.5 * min(add.per_s, status.per_s), 1)
         add_paced = await driver.run(work.adds(w + n, plan.paced), added, rate)
         status_paced = await driver.run(work.statuses(0, plan.paced), work.status_check(), rate)
-    return {
-        "ready_s": ready_s,
-        "rate": rate,
-        "add": add,
-        "status": status,
-        "add_paced": add_paced,
-        "status_paced": status_paced,
-    }
+    return FullRun(ready_s, rate, add, status, add_paced, status_paced)
 
 
-async def run_bare(tg: FakeTelegram, plan: Plan, work: Workload, rate: float) -> dict[str, Any]:
+async def run_bare(tg: FakeTelegram, plan: Plan, work: Workload, rate: float) -> BareRun:
     spec = BotSpec(
         kind="bare", token=tg.token, api_url=tg.base_url, profile_path=_profile_path(plan, "bare")
     )
@@ -113,7 +106,7 @@ async def run_bare(tg: FakeTelegram, plan: Plan, work: Workload, rate: float) ->
         await driver.run(work.echoes(0, w), echoed)
         bare = await driver.run(work.echoes(w, n), echoed)
         bare_paced = await driver.run(work.echoes(w + n, plan.paced), echoed, rate)
-    return {"bare": bare, "bare_paced": bare_paced}
+    return BareRun(bare, bare_paced)
 
 
 def _profile_path(plan: Plan, kind: str) -> str | None:
@@ -123,13 +116,13 @@ def _profile_path(plan: Plan, kind: str) -> str | None:
     return str(plan.profile_dir / f"{kind}.prof")
 
 
-async def measure(plan: Plan) -> dict[str, Any]:
+async def measure(plan: Plan) -> tuple[FullRun, BareRun]:
     with tempfile.TemporaryDirectory(prefix="bench-dispatch-") as tmp:
         async with FakeTelegram() as tg:
             work = Workload(tg, plan.items)
             full = await run_full(tg, plan, work, Path(tmp))
-            bare = await run_bare(tg, plan, work, full["rate"])
-    return {**full, **bare}
+            bare = await run_bare(tg, plan, work, full.rate)
+    return full, bare
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -141,7 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{env['cpu_count']} CPUs; fake Bot API here, each bot in its own process",
         flush=True,
     )
-    results = asyncio.run(measure(plan))
+    if busy := report.busy_machine(env):
+        print(busy, flush=True)
+    full, bare = asyncio.run(measure(plan))
     settings = {
         "updates": plan.updates,
         "paced_updates": plan.paced,
@@ -151,9 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "paced": "steady rate, same for all bots; latency = reply received - update pushed",
         "processes": "fake Bot API + driver in one process, each bot in a forked child",
     }
-    data = report.summary(results, TARGET_RATIO, settings)
-    data["env"] = env
-    for line in report.lines(results, data):
+    data = report.summary(full, bare, TARGET_RATIO, settings)
+    data["env"] = {**env, "load_average_after": load_average()}
+    for line in report.lines(full, bare, data):
         print(line)
     print(json.dumps(data, ensure_ascii=False), flush=True)
     return 1 if data["problems"] else 0

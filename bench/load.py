@@ -59,7 +59,7 @@ class PhaseResult:
 
 
 def process_cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process, children threads included (Linux /proc)."""
+    """User plus system CPU time of a process, all its threads included (Linux /proc)."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()

@@ -23,6 +23,7 @@ import asyncio
 import functools
 import json
 import multiprocessing
+import os
 import random
 import resource
 import sqlite3
@@ -98,7 +99,6 @@ def mix(i: int) -> int:
 class Serial:
     """What one stored number looks like, derived from its serial alone."""
 
-    i: int
     status: Status
     followers: tuple[int, ...]
     hours_ago: int  # since the last event
@@ -139,7 +139,6 @@ class World:
         two = h % 4 == 0
         h //= 4
         return Serial(
-            i,
             Status.DELIVERED if delivered else ACTIVE[h % len(ACTIVE)],
             (first, USER_BASE + (i + self.users // 2) % self.users) if two else (first,),
             hours_ago=1 + h // 6 % 30,
@@ -175,7 +174,8 @@ def _history(
     status: Status, hours_ago: int, count: int, place: int
 ) -> tuple[Status, tuple[TrackEvent, ...]]:
     last_at = NOW - timedelta(hours=hours_ago, days=9 if status is Status.DELIVERED else 0)
-    steps = [Status.INFO_RECEIVED] + [Status.IN_TRANSIT] * (count - 2) + [status]
+    middle = Status.INFO_RECEIVED if status is Status.INFO_RECEIVED else Status.IN_TRANSIT
+    steps = [Status.INFO_RECEIVED] + [middle] * (count - 2) + [status]
     events = tuple(
         TrackEvent(
             last_at - timedelta(hours=11 * (count - 1 - k)),
@@ -370,6 +370,7 @@ def settings_for(path: Path) -> Settings:
         database_url=f"sqlite:///{path}",
         demo_source=False,
         bot_token=None,
+        redis_url=None,  # nothing shared with other processes, whatever the environment says
         poll_interval_seconds=POLL_INTERVAL_S,
         _env_file=None,
     )
@@ -392,6 +393,8 @@ async def measure(world: World, plan: Plan, workdir: Path) -> SizeResult:
     async with assemble(
         settings_for(path), clock=ManualClock(NOW), providers=[source], with_bot=False
     ) as app:
+        if world.due > app.poller.tick_limit:
+            raise SystemExit(f"--due {world.due}: a tick takes at most {app.poller.tick_limit}")
         for tick in range(plan.repeats + 1):
             if tick:
                 async with app.db.transaction() as tx:
@@ -496,6 +499,7 @@ def line(name: str, r: SizeResult, due: int) -> str:
 async def run(plan: Plan) -> dict[str, Any]:
     results = []
     load_before = _load_average()
+    warn_if_busy(load_before)
     with tempfile.TemporaryDirectory(prefix="bench-poll-") as tmp:
         for size in plan.sizes:
             result = await measure(World(size, plan.due), plan, Path(tmp))
@@ -513,10 +517,19 @@ async def run(plan: Plan) -> dict[str, Any]:
 
 def _load_average() -> list[float] | None:
     try:
-        with open("/proc/loadavg") as loadavg:
-            return [float(x) for x in loadavg.read().split()[:3]]
-    except OSError:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):
         return None
+
+
+def warn_if_busy(load: list[float] | None) -> None:
+    cpus = os.cpu_count() or 1
+    if load is not None and load[0] >= cpus / 2:
+        print(
+            f"warning: load average {load[0]} on {cpus} CPUs before the run;"
+            " wall-clock figures will be low, the CPU figures less so",
+            flush=True,
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -4,9 +4,34 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from bench.load import PhaseResult
+
+
+@dataclass(frozen=True, slots=True)
+class FullRun:
+    ready_s: float  # from starting the process to its first getMe, seeding included
+    rate: float  # the steady phases' rate, shared with the bare bot
+    add: PhaseResult
+    status: PhaseResult
+    add_paced: PhaseResult
+    status_paced: PhaseResult
+
+
+@dataclass(frozen=True, slots=True)
+class BareRun:
+    bare: PhaseResult
+    bare_paced: PhaseResult
+
+
+def busy_machine(env: Mapping[str, Any]) -> str:
+    """A warning when other work already keeps the CPUs busy, since wall times will suffer."""
+    load, cpus = env.get("load_average"), env.get("cpu_count") or 1
+    if load is None or load < 0.5 * cpus:
+        return ""
+    return f"WARNING: load average {load} on {cpus} CPUs before starting; figures will be noisy"
 
 
 def _ms(value: float) -> float | None:
@@ -18,14 +43,19 @@ def _ratio(part: float, whole: float) -> float:
 
 
 def summary(
-    results: Mapping[str, Any], target: float, settings: Mapping[str, Any]
+    full: FullRun, bare_run: BareRun, target: float, settings: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The JSON object: the required keys first, then detail for whoever digs further."""
-    add: PhaseResult = results["add"]
-    status: PhaseResult = results["status"]
-    bare: PhaseResult = results["bare"]
-    phases = {k: v for k, v in results.items() if isinstance(v, PhaseResult)}
-    out: dict[str, Any] = {
+    add, status, bare = full.add, full.status, bare_run.bare
+    phases = {
+        "add": add,
+        "status": status,
+        "add_paced": full.add_paced,
+        "status_paced": full.status_paced,
+        "bare": bare,
+        "bare_paced": bare_run.bare_paced,
+    }
+    return {
         "add_per_s": round(add.per_s, 1),
         "status_per_s": round(status.per_s, 1),
         "bare_per_s": round(bare.per_s, 1),
@@ -34,21 +64,20 @@ def summary(
         # The same comparison in bot CPU per update, which a busy machine disturbs less.
         "add_cpu_vs_bare": _ratio(bare.bot_cpu_ms_per_update, add.bot_cpu_ms_per_update),
         "status_cpu_vs_bare": _ratio(bare.bot_cpu_ms_per_update, status.bot_cpu_ms_per_update),
-        "add_p50_ms": _ms(results["add_paced"].p50_ms),
-        "add_p99_ms": _ms(results["add_paced"].p99_ms),
-        "status_p50_ms": _ms(results["status_paced"].p50_ms),
-        "status_p99_ms": _ms(results["status_paced"].p99_ms),
-        "bare_p50_ms": _ms(results["bare_paced"].p50_ms),
-        "bare_p99_ms": _ms(results["bare_paced"].p99_ms),
-        "paced_rate_per_s": results["rate"],
+        "add_p50_ms": _ms(full.add_paced.p50_ms),
+        "add_p99_ms": _ms(full.add_paced.p99_ms),
+        "status_p50_ms": _ms(full.status_paced.p50_ms),
+        "status_p99_ms": _ms(full.status_paced.p99_ms),
+        "bare_p50_ms": _ms(bare_run.bare_paced.p50_ms),
+        "bare_p99_ms": _ms(bare_run.bare_paced.p99_ms),
+        "paced_rate_per_s": full.rate,
         "target_ratio": target,
         "meets_target": min(add.per_s, status.per_s) >= target * bare.per_s,
         "problems": sum(p.unexpected + p.extra + p.failed_calls for p in phases.values()),
         "phases": {name: _phase(p) for name, p in phases.items()},
         "settings": dict(settings),
-        "full_ready_s": round(results["ready_s"], 2),
+        "full_ready_s": round(full.ready_s, 2),
     }
-    return out
 
 
 def _phase(p: PhaseResult) -> dict[str, Any]:
@@ -67,18 +96,20 @@ def _phase(p: PhaseResult) -> dict[str, Any]:
     }
 
 
-def lines(results: Mapping[str, Any], data: Mapping[str, Any]) -> list[str]:
+def lines(full: FullRun, bare: BareRun, data: Mapping[str, Any]) -> list[str]:
     """A table a person reads: bursts for throughput, steady phases for latency."""
-    rate = results["rate"]
+    rate = full.rate
     steady = f"steady {rate:g}/s:"
     out = [
         f"{'':12} {'burst upd/s':>11} {'vs bare':>8} {'bot cpu':>8} {'ms cpu/upd':>11}"
         f" {'srv cpu':>8}   {steady} {'p50 ms':>7} {'p99 ms':>7}"
     ]
-    for label, name in (("bare echo", "bare"), ("add a code", "add"), ("/status", "status")):
-        burst: PhaseResult = results[name]
-        paced: PhaseResult = results[f"{name}_paced"]
-        vs = f"{data[f'{name}_vs_bare']:.2f}" if name != "bare" else ""
+    rows = (
+        ("bare echo", "", bare.bare, bare.bare_paced),
+        ("add a code", f"{data['add_vs_bare']:.2f}", full.add, full.add_paced),
+        ("/status", f"{data['status_vs_bare']:.2f}", full.status, full.status_paced),
+    )
+    for label, vs, burst, paced in rows:
         out.append(
             f"{label:12} {burst.per_s:11.1f} {vs:>8} {burst.bot_cpu_s / burst.seconds:8.0%}"
             f" {burst.bot_cpu_ms_per_update:11.2f} {burst.server_cpu_s / burst.seconds:8.0%}"

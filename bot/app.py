@@ -203,7 +203,7 @@ async def assemble(
         settings_service = SettingsService(
             db, clock, settings.quiet_hours, settings.default_timezone
         )
-        poller = Poller(tracking)
+        poller = Poller(tracking, lease=timedelta(seconds=settings.poll_lease_seconds))
         fsm = build_fsm_storage(settings)
         stack.push_async_callback(fsm.close)
         dispatcher = build_dispatcher(settings, tracking, catalogue, settings_service, poller, fsm)

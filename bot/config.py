@@ -90,6 +90,7 @@ class Settings(BaseSettings):
     source_timeout_seconds: float = Field(default=15, gt=0)
     send_rate_per_second: float = Field(default=25, gt=0)
     outbox_lease_seconds: float = Field(default=60, gt=0)
+    poll_lease_seconds: float = Field(default=300, gt=0)
     admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
 
     web_host: str = "127.0.0.1"

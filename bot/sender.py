@@ -80,6 +80,7 @@ class OutboxSender:
         self._slots = asyncio.Semaphore(concurrency)
         self._paused_until = 0.0
         self._stopping = False
+        self._claim_valid_until = 0.0
         self.report = SendReport()
         self.metrics = metrics or Metrics()
 
@@ -98,6 +99,9 @@ class OutboxSender:
                 claimed = await tx.outbox.claim_due(now, self.batch_size, self.lease)
             if not claimed:
                 break
+            # Send from a claim only during the first half of its lease: after that another
+            # process may take the rows over, and a late send would be a duplicate.
+            self._claim_valid_until = time.monotonic() + self.lease.total_seconds() / 2
             await self._send_batch(claimed, report)
             if len(claimed) < self.batch_size and report.sent == 0 and report.throttled:
                 break
@@ -156,6 +160,10 @@ class OutboxSender:
         async with self._slots:
             await self._wait_if_paused()
             await self._cap.acquire_global()
+            if time.monotonic() > self._claim_valid_until:
+                self._cap.release_chat(user.id)
+                await self._release(group)
+                return
             try:
                 await self.bot.send_message(user.id, text, reply_markup=keyboard)
             except TelegramRetryAfter as exc:

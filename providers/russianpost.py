@@ -65,7 +65,11 @@ _BAD_FORMAT_TEXTS = (
     "format of the request data is invalid",
 )
 # The service's limit answer has never been seen; these are the words it would use.
-_DAILY_LIMIT = re.compile(r"лимит|limit|квот|quota|в сутки|суточн|per day|daily", re.IGNORECASE)
+_DAILY_LIMIT = re.compile(
+    r"сутк|суточн|в день|per day|daily"  # "per day" in any wording
+    r"|(?:лимит|limit|квот|quota)\w*\s+(?:на\s+)?(?:запрос|request)",  # "limit of requests"
+    re.IGNORECASE,
+)
 _MAX_TEXT = 200
 
 

@@ -62,9 +62,6 @@ def claim_sql(dialect: Dialect) -> str:
     )
 
 
-CLAIM_SQL = claim_sql("sqlite")
-
-
 class OutboxRepo:
     def __init__(self, session: Session) -> None:
         self._s = session

@@ -358,6 +358,34 @@ async def test_the_reconstructed_daily_limit_fault_raises_quota_error(
         await provider.fetch([NUMBER])
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Превышено допустимое количество запросов в сутки",
+        "Исчерпан лимит запросов",
+        "Daily request limit exceeded",
+        "Request quota per day is exhausted",
+    ],
+)
+async def test_daily_limit_is_recognised_in_other_wordings(
+    fake: FakeRussianPost, provider: RussianPostProvider, text: str
+) -> None:
+    fake.reply_next(fault_body("S:Receiver", text), status=500)
+
+    with pytest.raises(QuotaError):
+        await provider.fetch([NUMBER])
+
+
+async def test_a_limit_that_is_not_about_calls_is_no_quota(
+    fake: FakeRussianPost, provider: RussianPostProvider
+) -> None:
+    fake.reply_next(fault_body("S:Receiver", "Barcode length limit is 14"), status=500)
+
+    result = await provider.fetch([NUMBER])
+
+    assert result == {NUMBER: NumberRejected(NUMBER, "Barcode length limit is 14")}
+
+
 @pytest.mark.parametrize("status", [500, 502, 503, 404])
 async def test_http_errors_without_a_fault_are_temporary(
     fake: FakeRussianPost, provider: RussianPostProvider, status: int
@@ -449,7 +477,7 @@ async def test_credentials_never_reach_logs_errors_or_repr(
     caplog.set_level(logging.DEBUG)
     echo = f"Пользователь {LOGIN} с паролем {PASSWORD} не найден"
     fake.reply_next(fault_body("S:Receiver", echo, "AuthorizationFaultReason"), status=500)
-    fake.reply_next(fault_body("S:Receiver", f"{echo}, лимит исчерпан"), status=500)
+    fake.reply_next(fault_body("S:Receiver", f"{echo}, лимит запросов исчерпан"), status=500)
     for failure in ("garbage", 500, "truncated"):
         fake.fail_next(failure)
     raised: list[SourceError] = []

@@ -3,8 +3,12 @@
 Storage test modules load this module as a plugin (`pytest_plugins`) and take `db`, which runs a
 test once on SQLite and once on PostgreSQL. PostgreSQL is found at TEST_POSTGRES_URL (default
 postgresql://postgres@127.0.0.1:5432/test). When it cannot be reached its tests are skipped,
-except under CI=true, where they fail: CI must really run them. Every PostgreSQL test works in a
-schema of its own, dropped afterwards, so parallel runs and reruns never meet.
+except under CI=true, where they fail: CI must really run them.
+
+Every PostgreSQL test works in a schema of its own with a random name, so parallel runs and
+reruns never meet. A test of an empty database (`database_url`) gets a new schema, dropped
+afterwards; a test of a migrated one (`db`, `db_url`) gets a schema emptied by the test before
+it, which is thirty times cheaper than migrating anew. All are dropped when the run ends.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -23,6 +29,7 @@ import pytest
 from storage import Database, open_database
 
 ENGINES = ["sqlite", "postgres"]
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 CONNECT_TIMEOUT = 3.0
 
@@ -54,33 +61,105 @@ async def _probe(url: str) -> str | None:
     return None
 
 
+@dataclass
+class Schemas:
+    """The schemas this run made on the server; migrated ones are emptied and used again.
+
+    A fresh schema costs about 0.3 s of DDL, emptying one about 10 ms. A schema serves one test
+    at a time and its name is random, so parallel runs never meet; all are dropped at the end.
+    """
+
+    server: str
+    made: list[str] = field(default_factory=list)
+    migrated: list[str] = field(default_factory=list)
+    wipe: list[str] = field(default_factory=list)  # the same for every migrated schema
+
+    async def fresh(self) -> str:
+        schema = f"t_{secrets.token_hex(6)}"
+        conn = await asyncpg.connect(self.server)
+        try:
+            await conn.execute(f"CREATE SCHEMA {schema}")
+        finally:
+            await conn.close()
+        self.made.append(schema)
+        return schema
+
+    async def take_migrated(self) -> str:
+        if self.migrated:
+            return self.migrated.pop()
+        schema = await self.fresh()
+        await (await open_database(in_schema(self.server, schema))).close()
+        return schema
+
+    async def give_back(self, schema: str) -> None:
+        """Empty every table and restart its ids, keeping the schema and its version."""
+        conn = await asyncpg.connect(in_schema(self.server, schema))
+        try:
+            if not self.wipe:
+                self.wipe = await _wipe_statements(conn)
+            async with conn.transaction():
+                for statement in self.wipe:
+                    await conn.execute(statement)
+        finally:
+            await conn.close()
+        self.migrated.append(schema)
+
+    async def drop(self, schemas: list[str]) -> None:
+        conn = await asyncpg.connect(self.server)
+        try:
+            for schema in schemas:
+                await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        finally:
+            await conn.close()
+
+
+async def _wipe_statements(conn: asyncpg.Connection) -> list[str]:
+    tables = await conn.fetch(
+        "SELECT table_name FROM information_schema.tables"
+        " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        " AND table_name <> 'schema_version'"
+    )
+    identities = await conn.fetch(
+        "SELECT table_name, column_name FROM information_schema.columns"
+        " WHERE table_schema = current_schema() AND is_identity = 'YES'"
+        " AND table_name <> 'schema_version'"
+    )
+    # Every foreign key cascades, so the order of the deletes does not matter.
+    return [f'DELETE FROM "{row["table_name"]}"' for row in tables] + [
+        f'ALTER TABLE "{row["table_name"]}" ALTER COLUMN "{row["column_name"]}" RESTART'
+        for row in identities
+    ]
+
+
 @pytest.fixture(scope="session")
-def postgres_server() -> str:
+def postgres_schemas() -> Iterator[Schemas]:
     """Checked once per run; every PostgreSQL test then skips or fails with the same reason."""
     url = postgres_server_url()
     problem = asyncio.run(_probe(url))
     if problem is not None:
         postgres_unreachable(problem)
-    return url
+    schemas = Schemas(url)
+    yield schemas
+    asyncio.run(schemas.drop(schemas.made))
 
 
 @pytest.fixture
-async def postgres_url(postgres_server: str) -> AsyncIterator[str]:
-    """A fresh, empty schema for this test alone."""
-    schema = f"t_{secrets.token_hex(6)}"
-    conn = await asyncpg.connect(postgres_server)
+async def postgres_url(postgres_schemas: Schemas) -> AsyncIterator[str]:
+    """A new, empty schema for this test alone, dropped afterwards."""
+    schema = await postgres_schemas.fresh()
     try:
-        await conn.execute(f"CREATE SCHEMA {schema}")
+        yield in_schema(postgres_schemas.server, schema)
     finally:
-        await conn.close()
-    try:
-        yield in_schema(postgres_server, schema)
-    finally:
-        conn = await asyncpg.connect(postgres_server)
-        try:
-            await conn.execute(f"DROP SCHEMA {schema} CASCADE")
-        finally:
-            await conn.close()
+        await postgres_schemas.drop([schema])
+        postgres_schemas.made.remove(schema)
+
+
+@pytest.fixture
+async def migrated_postgres_url(postgres_schemas: Schemas) -> AsyncIterator[str]:
+    """A migrated schema holding no rows, for this test alone while it runs."""
+    schema = await postgres_schemas.take_migrated()
+    yield in_schema(postgres_schemas.server, schema)
+    await postgres_schemas.give_back(schema)
 
 
 @pytest.fixture(params=ENGINES)
@@ -90,15 +169,23 @@ def engine(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def database_url(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database of the engine under test, not yet opened."""
+    """An empty database of the engine under test, never migrated."""
     if engine == "postgres":
         return str(request.getfixturevalue("postgres_url"))
+    return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+
+
+@pytest.fixture
+def db_url(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The database behind `db`: migrated, no rows; open it again for a second worker."""
+    if engine == "postgres":
+        return str(request.getfixturevalue("migrated_postgres_url"))
     return f"sqlite:///{tmp_path / 'bot.sqlite3'}"
 
 
 @pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = await open_database(database_url)
+async def db(db_url: str) -> AsyncIterator[Database]:
+    database = await open_database(db_url)
     yield database
     await database.close()
 
@@ -129,18 +216,33 @@ async def test_each_test_gets_its_own_empty_database(db: Database) -> None:
         assert await tx.subscriptions.count_all() == 0
 
 
-async def test_search_path_in_the_url_keeps_the_tables_in_that_schema(
-    postgres_url: str, postgres_server: str
-) -> None:
-    db = await open_database(postgres_url)
-    await db.close()
-    schema = dict(parse_qsl(urlsplit(postgres_url).query))["search_path"]
-    conn = await asyncpg.connect(postgres_server)
+async def add_one_shipment(url: str) -> int:
+    db = await open_database(url)
     try:
-        places = await conn.fetch(
-            "SELECT DISTINCT table_schema FROM information_schema.tables"
-            " WHERE table_name = 'subscriptions'"
-        )
+        async with db.transaction() as tx:
+            await tx.users.seen(1, None, T0)
+            shipment, _ = await tx.shipments.get_or_create("post", "RA1", "track", T0)
+            return shipment.id
     finally:
-        await conn.close()
-    assert schema in [row["table_schema"] for row in places]
+        await db.close()
+
+
+async def test_a_schema_given_back_is_empty_and_restarts_its_ids(
+    postgres_schemas: Schemas,
+) -> None:
+    schema = await postgres_schemas.take_migrated()
+    url = in_schema(postgres_schemas.server, schema)
+    assert await add_one_shipment(url) == 1
+    await postgres_schemas.give_back(schema)
+
+    assert await postgres_schemas.take_migrated() == schema  # the last one given back
+    try:
+        db = await open_database(url)
+        try:
+            async with db.read() as tx:
+                assert await tx.users.count_active() == 0
+        finally:
+            await db.close()
+        assert await add_one_shipment(url) == 1
+    finally:
+        await postgres_schemas.give_back(schema)

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from storage import Database, Tx, open_database
-from storage.outbox import CLAIM_SQL
-from storage.shipments import due_sql
+from storage.outbox import claim_sql as outbox_claim_sql
+from storage.shipments import claim_sql, due_sql
 from storage.sql import EPOCH, to_ms
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -106,9 +106,25 @@ async def test_due_with_a_source_filter_still_reads_the_due_index(tx: Tx) -> Non
     assert len(due) == 67  # of the 100 due, i % 3 != 2
 
 
+async def test_claiming_due_shipments_reads_the_due_index(tx: Tx) -> None:
+    now = to_ms(T0)
+    lease_end = now + 600_000
+    details = await plan(tx, claim_sql(None, "sqlite"), (lease_end, now, now, DUE))
+    assert any("INDEX shipments_due" in d for d in details), details
+    assert not any(d.startswith("SCAN") for d in details), details
+    assert not any("TEMP B-TREE" in d for d in details), details
+    filtered = await plan(tx, claim_sql(1, "sqlite"), (lease_end, now, now, "post", DUE))
+    assert any("INDEX shipments_due" in d for d in filtered), filtered
+    claimed = await tx.shipments.claim_due(T0, DUE, timedelta(minutes=10))
+    assert [s.next_check_at for s in claimed] == [
+        s.next_check_at for s in await tx.shipments.due(T0, DUE)
+    ]
+    assert await tx.shipments.claim_due(T0, DUE, timedelta(minutes=10)) == []
+
+
 async def test_claiming_outbox_messages_reads_the_pending_index(tx: Tx) -> None:
     now = to_ms(T0)
-    details = await plan(tx, CLAIM_SQL, (now + 30_000, now, now, 50))
+    details = await plan(tx, outbox_claim_sql("sqlite"), (now + 30_000, now, now, 50))
     assert any("INDEX outbox_due" in d for d in details), details
     assert not any(d.startswith("SCAN") for d in details), details
 

@@ -34,7 +34,9 @@ async def webhook_bot(settings: Settings, clock: ManualClock) -> AsyncIterator[A
     async with assemble(settings, clock=clock) as app:
         stop = asyncio.Event()
         task = asyncio.create_task(serve_webhook(app, stop))
-        while app.web.port is None and not task.done():
+        for _ in range(1000):  # the server binds its port shortly after the task starts
+            if app.web.port is not None or task.done():
+                break
             await asyncio.sleep(0.01)
         try:
             yield app
