@@ -219,6 +219,7 @@ async def assemble(
                 settings_service,
                 clock,
                 cap=build_send_cap(settings),
+                rate_per_second=settings.send_rate_per_second,
                 shop_name=settings.shop_name,
                 lease=timedelta(seconds=settings.outbox_lease_seconds),
                 metrics=metrics,

@@ -37,7 +37,8 @@ from storage.models import OutboxMessage, User
 
 log = logging.getLogger(__name__)
 
-QUIET_RECHECK = timedelta(minutes=5)  # held messages look at the quiet-hours setting again
+QUIET_RECHECK = timedelta(minutes=5)
+CLAIM_USE = 0.75  # share of a claim's lease during which its messages may still be sent  # held messages look at the quiet-hours setting again
 
 
 @dataclass(slots=True)
@@ -60,6 +61,7 @@ class OutboxSender:
         clock: Clock,
         *,
         cap: SendCap,
+        rate_per_second: float,
         shop_name: str = "",
         lease: timedelta = timedelta(seconds=60),
         max_attempts: int = 5,
@@ -81,6 +83,9 @@ class OutboxSender:
         self._paused_until = 0.0
         self._stopping = False
         self._claim_valid_until = 0.0
+        # Claim no more than the rate lets us send within the usable part of a lease.
+        usable = rate_per_second * self.lease.total_seconds() * CLAIM_USE / 2
+        self._claim_size = max(1, min(batch_size, int(usable)))
         self.report = SendReport()
         self.metrics = metrics or Metrics()
 
@@ -96,12 +101,12 @@ class OutboxSender:
             await self._wait_if_paused()
             now = self.clock()
             async with self.db.transaction() as tx:
-                claimed = await tx.outbox.claim_due(now, self.batch_size, self.lease)
+                claimed = await tx.outbox.claim_due(now, self._claim_size, self.lease)
             if not claimed:
                 break
-            # Send from a claim only during the first half of its lease: after that another
-            # process may take the rows over, and a late send would be a duplicate.
-            self._claim_valid_until = time.monotonic() + self.lease.total_seconds() / 2
+            # Send from a claim only during most of its lease: after that another process may
+            # take the rows over, and a late send would be a duplicate.
+            self._claim_valid_until = time.monotonic() + self.lease.total_seconds() * CLAIM_USE
             await self._send_batch(claimed, report)
             if len(claimed) < self.batch_size and report.sent == 0 and report.throttled:
                 break
