@@ -1,6 +1,6 @@
 """Push benchmark: queued alerts through the real outbox sender against a rate-limiting Bot API.
 
-`python -m bench.push [--cap 30] [--alerts 600] [--quick]`
+`python -m bench.push [--cap 30] [--alerts 600] [--quick] [--redis-url redis://...]`
 
 The fake Bot API (tests.fakes.telegram, on 127.0.0.1) enforces a global cap of `--cap` messages
 in any one-second window and one message per second per chat, answering 429 beyond either. The
@@ -12,7 +12,8 @@ the per-chat spacing matters); the queue order is shuffled. Drains run the way t
 runs them: one at a time, started on a one-second grid. Each delivery is matched to its outbox
 row by chat and track code: lost = queued rows never delivered, duplicated = deliveries beyond
 one per row. The achieved rate runs from the first delivery to the last. Readable lines come
-first; the last line is one JSON object.
+first; the last line is one JSON object; the exit status is 1 when a delivery went wrong (lost,
+duplicated, to the wrong chat, or left in the outbox).
 """
 
 from __future__ import annotations

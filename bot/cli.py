@@ -10,10 +10,7 @@ import asyncio
 import sys
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.console import run_console
 from bot.logs import setup_logging
-from bot.runner import run_bot
-from storage import migrate
 
 EXIT_CONFIG = 2
 
@@ -43,7 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         return _check_config(settings)
     if args.command == "migrate":
         return asyncio.run(_migrate(settings))
+    # Imported here: aiogram takes seconds to import, and config checks should be instant.
     if args.command == "console":
+        from bot.console import run_console  # noqa: PLC0415
+
         return asyncio.run(run_console(settings))
     if settings.bot_token is None:
         print(
@@ -52,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
+    from bot.runner import run_bot  # noqa: PLC0415
+
     return asyncio.run(run_bot(settings))
 
 
@@ -75,6 +77,8 @@ def _check_config(settings: Settings) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
+    from storage import migrate  # noqa: PLC0415
+
     before, after = await migrate(settings.database_url)
     print(f"Database schema: version {before} -> {after}")
     return 0

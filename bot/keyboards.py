@@ -182,7 +182,8 @@ def settings_choices_keyboard(
     builder.adjust(2)
     builder.row(
         InlineKeyboardButton(
-            text=texts("btn-back"), callback_data=SettingsCb(action=SettingsAction.MENU).pack()
+            text=texts("btn-settings-back"),
+            callback_data=SettingsCb(action=SettingsAction.MENU).pack(),
         )
     )
     return builder.as_markup()

@@ -37,8 +37,8 @@ from storage.models import OutboxMessage, User
 
 log = logging.getLogger(__name__)
 
-QUIET_RECHECK = timedelta(minutes=5)
-CLAIM_USE = 0.75  # share of a claim's lease during which its messages may still be sent  # held messages look at the quiet-hours setting again
+QUIET_RECHECK = timedelta(minutes=5)  # held messages look at the quiet-hours setting again
+CLAIM_USE = 0.75  # share of a claim's lease during which its messages may still be sent
 
 
 @dataclass(slots=True)

@@ -157,6 +157,10 @@ class TrackingService:
         problem, detail = None, ""
         if shipment.checked_at is None:
             problem, detail = await self._fetch_and_record(shipment, exclude_user=user_id)
+        if problem is AddProblem.REJECTED and created:
+            # The source refuses this number for good: keep nothing the user would wait on.
+            await self.remove(user_id, subscription.id)
+            return AddOutcome(code, None, False, problem, detail)
         view = await self.item(user_id, subscription.id)
         return AddOutcome(code, view, created, problem, detail)
 
@@ -213,6 +217,8 @@ class TrackingService:
             shipment = await tx.shipments.find(source, code.value)
             if shipment is not None and shipment.checked_at is not None:
                 return shipment, await tx.events.latest(shipment.id)
+        if not getattr(self.sources.get(source), "free_lookups", False):
+            return None  # asking would register the number and spend the operator's quota
         try:
             outcome = (await self.sources.fetch(source, [code.value])).get(code.value)
         except (SourceError, SourceBackingOffError):

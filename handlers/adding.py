@@ -38,7 +38,7 @@ def outcome_header(outcome: AddOutcome, texts: Texts) -> str:
     if outcome.problem is AddProblem.TOO_MANY:
         return texts("add-too-many")
     if outcome.problem is AddProblem.REJECTED:
-        return texts("add-rejected", code=code, reason=escape(outcome.detail))
+        return texts("add-rejected", code=code)
     if outcome.problem is AddProblem.SOURCE_DOWN:
         return texts("add-source-down", code=code)
     return texts("add-added" if outcome.created else "add-already", code=code)

@@ -292,6 +292,7 @@ class DemoProvider:
     """A source for the console and the tests: scripted stories on an injected clock."""
 
     name = "demo"
+    free_lookups = True  # answering costs nothing, so inline look-ups may ask
     max_batch = 100
     rate_per_second = 1000.0
 

@@ -21,10 +21,10 @@ from storage.sql import (
     Row,
     Session,
     chunked,
+    claim_statement,
     from_ms,
     marks,
     required,
-    skip_locked,
     to_ms,
 )
 
@@ -55,11 +55,8 @@ def message_from_row(row: Row) -> OutboxMessage:
 
 
 def claim_sql(dialect: Dialect) -> str:
-    """The sender's query; public so a test can ask the engine how it runs it."""
-    return (
-        f"UPDATE outbox SET claimed_until = ? WHERE id IN ({_CLAIMABLE}{skip_locked(dialect)})"
-        f" RETURNING {_RETURNING}"
-    )
+    """The sender's query: parameters (now, now, limit, claimed_until)."""
+    return claim_statement(dialect, "outbox", _CLAIMABLE, "claimed_until = ?", _RETURNING)
 
 
 class OutboxRepo:
@@ -94,7 +91,7 @@ class OutboxRepo:
         """Take up to `limit` due messages for `lease`; unclaimed again if not settled by then."""
         at = to_ms(now)
         sql = claim_sql(self._s.dialect)
-        rows = await self._s.fetch_all(sql, (to_ms(now + lease), at, at, limit))
+        rows = await self._s.fetch_all(sql, (at, at, limit, to_ms(now + lease)))
         return sorted((message_from_row(row) for row in rows), key=lambda m: (m.not_before, m.id))
 
     async def mark_sent(self, message_id: int, now: datetime) -> None:

@@ -6,7 +6,7 @@ StorageError. Each transaction takes its own pooled connection, so transactions 
 like those of several processes, run side by side under READ COMMITTED. The repositories stay
 correct under that because each change is one statement (upserts, increments, and claims that
 lock with FOR UPDATE SKIP LOCKED). A read is READ ONLY REPEATABLE READ: one snapshot for the
-whole block, and never a serialization failure.
+whole block, and never a serialization failure. Needs PostgreSQL 12 or newer (MATERIALIZED CTEs).
 """
 
 from __future__ import annotations

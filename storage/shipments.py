@@ -20,13 +20,13 @@ from storage.sql import (
     Row,
     Session,
     chunked,
+    claim_statement,
     from_ms,
     marks,
     opt_dt,
     opt_ms,
     required,
     select_list,
-    skip_locked,
     to_ms,
 )
 
@@ -87,14 +87,13 @@ def due_sql(source_count: int | None) -> str:
 
 
 def claim_sql(source_count: int | None, dialect: Dialect) -> str:
-    """The poller's query: parameters (claimed_until, now, now, *sources, limit)."""
-    return (
-        "UPDATE shipments SET claimed_until = ? WHERE id IN ("
+    """The poller's query: parameters (now, now, *sources, limit, claimed_until)."""
+    pick = (
         "SELECT sh.id FROM shipments sh WHERE sh.next_check_at <= ?"
         f" AND (sh.claimed_until IS NULL OR sh.claimed_until < ?){_source_filter(source_count)}"
-        f" ORDER BY sh.next_check_at, sh.id LIMIT ?{skip_locked(dialect)})"
-        f" RETURNING {_RETURNING}"
+        " ORDER BY sh.next_check_at, sh.id LIMIT ?"
     )
+    return claim_statement(dialect, "shipments", pick, "claimed_until = ?", _RETURNING)
 
 
 class ShipmentsRepo:
@@ -201,7 +200,7 @@ class ShipmentsRepo:
             return []
         at = to_ms(now)
         sql = claim_sql(None if sources is None else len(sources), self._s.dialect)
-        params = (to_ms(now + lease), at, at, *(sources or ()), limit)
+        params = (at, at, *(sources or ()), limit, to_ms(now + lease))
         rows = await self._s.fetch_all(sql, params)
         claimed = (shipment_from_row(row) for row in rows)
         return sorted(claimed, key=lambda s: (s.next_check_at or EPOCH, s.id))

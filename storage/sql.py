@@ -76,11 +76,25 @@ def required(row: Row | None) -> Row:
 
 
 def skip_locked(dialect: Dialect) -> str:
-    """Ends a claim's selecting subquery so concurrent claimers pass over each other's rows.
+    """Ends a claim's selecting query so concurrent claimers pass over each other's rows.
 
     SQLite needs nothing: its single writer runs one claim at a time.
     """
     return " FOR UPDATE SKIP LOCKED" if dialect == "postgresql" else ""
+
+
+def claim_statement(dialect: Dialect, table: str, pick: str, assign: str, returning: str) -> str:
+    """`UPDATE table SET assign` for the ids `pick` selects, returning the claimed rows.
+
+    Parameters: those of `pick`, then those of `assign`. The pick is a MATERIALIZED CTE so it
+    runs exactly once: as a plain `IN (subquery)`, PostgreSQL may pick a nested-loop plan that
+    re-runs the subquery for each row it updates, and every re-run would lock and claim further
+    rows beyond the LIMIT (the rows already claimed by this statement no longer match).
+    """
+    return (
+        f"WITH picked AS MATERIALIZED ({pick}{skip_locked(dialect)})"
+        f" UPDATE {table} SET {assign} WHERE id IN (SELECT id FROM picked) RETURNING {returning}"
+    )
 
 
 def marks(count: int) -> str:

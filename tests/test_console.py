@@ -109,6 +109,7 @@ async def test_console_subprocess_shows_the_card_buttons_and_list_then_quits(
 ) -> None:
     env = {k: v for k, v in os.environ.items() if k.upper() not in SETTING_NAMES}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    env["DEMO_TIME_SCALE"] = "1.001"  # real time: no alert may interleave with the screens
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -204,3 +204,19 @@ async def test_an_outbox_claim_skips_rows_another_sender_is_claiming(
             theirs = await second.outbox.claim_due(T0, 10, LEASE)
     assert [m.dedup_key for m in mine] == ["k0", "k1"]
     assert [m.dedup_key for m in theirs] == ["k2", "k3"]
+
+
+# A planner that re-runs the picking subquery for each updated row would claim past the limit.
+NESTED_LOOPS_ONLY = ("enable_hashjoin", "enable_hashagg", "enable_mergejoin", "enable_material")
+
+
+async def test_a_claim_takes_no_more_than_its_limit_whatever_the_plan(pg: Database) -> None:
+    async with pg.transaction() as tx:
+        await tx.users.seen(1, None, T0)
+        for n in range(5):
+            await tx.shipments.get_or_create("post", f"RA{n}", "track", T0)
+            await tx.outbox.enqueue(1, "alert", {}, f"k{n}", T0, T0)
+        for setting in NESTED_LOOPS_ONLY:
+            await tx.session.execute(f"SET LOCAL {setting} = off")
+        assert len(await tx.shipments.claim_due(T0, 2, LEASE)) == 2
+        assert len(await tx.outbox.claim_due(T0, 2, LEASE)) == 2

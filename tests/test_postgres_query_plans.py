@@ -88,7 +88,7 @@ def assert_walks_index(details: str, table: str, index: str, order: str) -> None
 
 
 async def test_claiming_due_shipments_walks_the_due_index(db: Database) -> None:
-    details = await plan(db, claim_sql(None, "postgresql"), (NOW + 1, NOW, NOW, DUE))
+    details = await plan(db, claim_sql(None, "postgresql"), (NOW, NOW, DUE, NOW + 1))
     assert_walks_index(details, "shipments", "shipments_due", "next_check_at")
     async with db.transaction() as tx:
         claimed = await tx.shipments.claim_due(T0, DUE * 2, timedelta(minutes=5))
@@ -100,11 +100,11 @@ async def test_claiming_due_shipments_walks_the_due_index(db: Database) -> None:
 async def test_claiming_shipments_of_some_sources_still_walks_the_due_index(
     db: Database,
 ) -> None:
-    params = (NOW + 1, NOW, NOW, "post", "cdek", DUE)
+    params = (NOW, NOW, "post", "cdek", DUE, NOW + 1)
     details = await plan(db, claim_sql(2, "postgresql"), params)
     assert_walks_index(details, "shipments", "shipments_due", "next_check_at")
 
 
 async def test_claiming_outbox_messages_walks_the_pending_index(db: Database) -> None:
-    details = await plan(db, outbox_claim_sql("postgresql"), (NOW + 1, NOW, NOW, 50))
+    details = await plan(db, outbox_claim_sql("postgresql"), (NOW, NOW, 50, NOW + 1))
     assert_walks_index(details, "outbox", "outbox_due", "not_before")

@@ -143,10 +143,9 @@ async def test_two_processes_migrating_at_once_apply_each_migration_once(
     database_url: str,
 ) -> None:
     results = await asyncio.gather(migrate(database_url), migrate(database_url))
-    assert sorted(results) == [(0, LATEST), (0, LATEST)] or sorted(results) == [
-        (0, LATEST),
-        (LATEST, LATEST),
-    ]
+    # The later one may find none, some or all of the work done by the other.
+    assert min(before for before, _ in results) == 0
+    assert [after for _, after in results] == [LATEST, LATEST]
     db = await open_database(database_url, migrate=False)
     try:
         async with db.read() as tx:

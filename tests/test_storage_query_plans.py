@@ -75,6 +75,11 @@ async def plan(tx: Tx, sql: str, params: Sequence[Any]) -> list[str]:
     return [row["detail"] for row in rows]
 
 
+def table_scans(details: list[str]) -> list[str]:
+    """Full scans, leaving out a claim's read of its own few picked ids."""
+    return [d for d in details if d.startswith("SCAN") and d != "SCAN picked"]
+
+
 def assert_reads_index(details: list[str], index: str) -> None:
     assert any(f"INDEX {index}" in d for d in details), details
     assert not any(d.startswith("SCAN") for d in details), details
@@ -109,11 +114,11 @@ async def test_due_with_a_source_filter_still_reads_the_due_index(tx: Tx) -> Non
 async def test_claiming_due_shipments_reads_the_due_index(tx: Tx) -> None:
     now = to_ms(T0)
     lease_end = now + 600_000
-    details = await plan(tx, claim_sql(None, "sqlite"), (lease_end, now, now, DUE))
+    details = await plan(tx, claim_sql(None, "sqlite"), (now, now, DUE, lease_end))
     assert any("INDEX shipments_due" in d for d in details), details
-    assert not any(d.startswith("SCAN") for d in details), details
+    assert not table_scans(details), details
     assert not any("TEMP B-TREE" in d for d in details), details
-    filtered = await plan(tx, claim_sql(1, "sqlite"), (lease_end, now, now, "post", DUE))
+    filtered = await plan(tx, claim_sql(1, "sqlite"), (now, now, "post", DUE, lease_end))
     assert any("INDEX shipments_due" in d for d in filtered), filtered
     claimed = await tx.shipments.claim_due(T0, DUE, timedelta(minutes=10))
     assert [s.next_check_at for s in claimed] == [
@@ -124,9 +129,9 @@ async def test_claiming_due_shipments_reads_the_due_index(tx: Tx) -> None:
 
 async def test_claiming_outbox_messages_reads_the_pending_index(tx: Tx) -> None:
     now = to_ms(T0)
-    details = await plan(tx, outbox_claim_sql("sqlite"), (now + 30_000, now, now, 50))
+    details = await plan(tx, outbox_claim_sql("sqlite"), (now, now, 50, now + 30_000))
     assert any("INDEX outbox_due" in d for d in details), details
-    assert not any(d.startswith("SCAN") for d in details), details
+    assert not table_scans(details), details
 
 
 async def test_finding_orphans_reads_its_partial_index(tx: Tx) -> None:
