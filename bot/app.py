@@ -201,7 +201,7 @@ async def assemble(
         tracking = TrackingService(db, sources, clock, settings.poll_interval_seconds, metrics)
         catalogue = Catalogue(default_language=settings.default_language)
         settings_service = SettingsService(
-            db, clock, settings.quiet_hours, settings.default_timezone
+            db, clock, settings.quiet_hours, settings.default_timezone, tracking.forget_user
         )
         poller = Poller(tracking, lease=timedelta(seconds=settings.poll_lease_seconds))
         fsm = build_fsm_storage(settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from bot.callbacks import SettingsAction
@@ -13,7 +14,15 @@ from storage.models import User
 
 
 class SettingsService:
-    def __init__(self, db: Database, clock: Clock, default_quiet: str, default_tz: str) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        default_quiet: str,
+        default_tz: str,
+        on_change: Callable[[int], None] = lambda _user_id: None,
+    ) -> None:
+        self._on_change = on_change
         self._db = db
         self._clock = clock
         self._default_quiet = default_quiet
@@ -30,6 +39,7 @@ class SettingsService:
 
     async def apply(self, user_id: int, action: SettingsAction, value: str) -> User | None:
         """Validate against the offered choices (button data is not trusted), then save."""
+        self._on_change(user_id)
         async with self._db.transaction() as tx:
             if action is SettingsAction.LANGUAGE and value in {"auto", "ru", "en"}:
                 await tx.users.set_language(user_id, None if value == "auto" else value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +28,8 @@ from storage.models import Event, Item, Shipment, User
 log = logging.getLogger(__name__)
 
 REFRESH_COOLDOWN = timedelta(minutes=1)
+USER_CACHE_SECONDS = 60.0  # other processes' settings changes show within this
+USER_CACHE_SIZE = 50_000
 MAX_REJECTIONS = 5  # a number the source keeps refusing stops being polled
 MAX_ITEMS_PER_USER = 300
 MAX_LABEL_LENGTH = 64
@@ -119,15 +122,32 @@ class TrackingService:
         self.clock = clock
         self.poll_interval = poll_interval_seconds
         self.metrics = metrics or Metrics()
+        self._users: dict[int, tuple[float, User]] = {}
 
     # --- users -----------------------------------------------------------------------------
 
     async def seen_user(self, user_id: int, tg_language: str | None) -> User:
+        """The user behind an update; written only when new, changed or not seen for a while."""
+        now = time.monotonic()
+        cached = self._users.get(user_id)
+        if cached is not None:
+            at, user = cached
+            if now - at < USER_CACHE_SECONDS and user.active and user.tg_language == tg_language:
+                return user
         async with self.db.transaction() as tx:
-            return await tx.users.seen(user_id, tg_language, self.clock())
+            user = await tx.users.seen(user_id, tg_language, self.clock())
+        if len(self._users) > USER_CACHE_SIZE:
+            self._users.clear()
+        self._users[user_id] = (now, user)
+        return user
+
+    def forget_user(self, user_id: int) -> None:
+        """Their settings changed: the next update reads them afresh."""
+        self._users.pop(user_id, None)
 
     async def set_active(self, user_id: int, active: bool) -> None:
         """Blocked users get nothing; what only they follow is no longer polled."""
+        self.forget_user(user_id)
         async with self.db.transaction() as tx:
             await tx.users.set_active(user_id, active)
             if not active:
@@ -185,10 +205,14 @@ class TrackingService:
 
     async def page(self, user_id: int, page: int, per_page: int) -> tuple[list[ItemView], int]:
         async with self.db.read() as tx:
-            total = await tx.subscriptions.count(user_id)
             items = await tx.subscriptions.list_items(
                 user_id, offset=max(page, 0) * per_page, limit=per_page
             )
+            # A short first page is the whole list: no need to count.
+            if page == 0 and len(items) < per_page:
+                total = len(items)
+            else:
+                total = await tx.subscriptions.count(user_id)
             return [await _view(tx, item) for item in items], total
 
     async def find(self, user_id: int, query: str) -> list[ItemView]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,12 @@ async def list_page(
     user_id: int, page: int, tracking: TrackingService, texts: Texts
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     views, total = await tracking.page(user_id, page, PER_PAGE)
+    return render_list(views, total, page, texts)
+
+
+def render_list(
+    views: Sequence[ItemView], total: int, page: int, texts: Texts
+) -> tuple[str, InlineKeyboardMarkup | None]:
     if total == 0:
         return texts("list-empty"), None
     pages = (total + PER_PAGE - 1) // PER_PAGE

@@ -11,7 +11,7 @@ from aiogram.types import Message
 
 from bot.texts import Texts
 from bot.tracking import TrackingService
-from handlers.items import PER_PAGE, list_page
+from handlers.items import PER_PAGE, render_list
 from handlers.views import item_message
 from providers.codes import normalise
 
@@ -33,7 +33,7 @@ async def cmd_status(
             text, keyboard = item_message(views[0], texts, tz, tracking.clock())
             await message.answer(text, reply_markup=keyboard)
             return
-        text, markup = await list_page(user_id, 0, tracking, texts)
+        text, markup = render_list(views, total, 0, texts)
         await message.answer(text, reply_markup=markup)
         return
     query = command.args.strip()
