@@ -189,7 +189,7 @@ async def assemble(
     with_bot: bool = True,
 ) -> AsyncIterator[App]:
     async with contextlib.AsyncExitStack() as stack:
-        db = await open_database(settings.database_url)
+        db = await open_database(settings.database_url, pool_size=settings.database_pool_size)
         stack.push_async_callback(db.close)
         chosen = (
             list(providers)

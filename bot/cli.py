@@ -21,10 +21,14 @@ def _parser() -> argparse.ArgumentParser:
         "command",
         nargs="?",
         default="run",
-        choices=["run", "console", "migrate", "check-config"],
+        choices=["run", "console", "migrate", "check-config", "export-sqlite-to-postgres"],
         help="run: the Telegram bot (default); console: chat in the terminal with the demo "
         "source; migrate: apply database migrations; check-config: validate settings",
     )
+    parser.add_argument(
+        "--from", dest="source", help="export: the SQLite URL (default DATABASE_URL)"
+    )
+    parser.add_argument("--to", dest="target", help="export: the postgresql:// URL")
     return parser
 
 
@@ -40,8 +44,14 @@ def main(argv: list[str] | None = None) -> int:
         return _check_config(settings)
     if args.command == "migrate":
         return asyncio.run(_migrate(settings))
+    if args.command == "export-sqlite-to-postgres":
+        return asyncio.run(_export(args.source or settings.database_url, args.target))
+    return _start(args.command, settings)
+
+
+def _start(command: str, settings: Settings) -> int:
     # Imported here: aiogram takes seconds to import, and config checks should be instant.
-    if args.command == "console":
+    if command == "console":
         from bot.console import run_console  # noqa: PLC0415
 
         return asyncio.run(run_console(settings))
@@ -73,6 +83,25 @@ def _check_config(settings: Settings) -> int:
         f"sources: {', '.join(sources) or 'none (codes cannot be tracked yet)'}; "
         f"token: {'set' if settings.bot_token else 'NOT SET'}"
     )
+    return 0
+
+
+async def _export(source: str, target: str | None) -> int:
+    """Copy a SQLite installation into an empty PostgreSQL database, ids and all."""
+    from storage import StorageError  # noqa: PLC0415
+    from storage.export import export_sqlite_to_postgres  # noqa: PLC0415
+
+    if not target or not target.startswith(("postgresql://", "postgres://")):
+        print("export: give the target as --to postgresql://...", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        counts = await export_sqlite_to_postgres(source, target)
+    except StorageError as exc:
+        print(f"export failed: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    for table, rows in counts.items():
+        print(f"{table}: {rows}")
+    print("Done. Set DATABASE_URL to the PostgreSQL URL and start the bot.")
     return 0
 
 

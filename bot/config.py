@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     database_url: str = "sqlite:///data/bot.sqlite3"
+    database_pool_size: int = Field(default=5, gt=0)
     redis_url: str | None = None
     default_language: str = "ru"
     default_timezone: str = "Europe/Moscow"
