@@ -1,0 +1,247 @@
+"""Poll-tick throughput on PostgreSQL: one worker process against two, on one database.
+
+Seeds a fresh database with N shipments of which D are due, all answered instantly by a
+zero-latency source with what is stored (the unchanged path, which dominates a real tick),
+then lets one worker, and then two workers side by side, drain the due rows through the real
+`Poller` (claims with FOR UPDATE SKIP LOCKED). Prints figures; the last line is JSON with
+`due_per_s_1_worker`, `due_per_s_2_workers` and `two_workers_vs_one`.
+
+    python -m bench.poll --postgres [--stored 50000] [--due 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from bench.common import environment
+from bot.poller import Poller
+from bot.sources import Sources
+from bot.tracking import TrackingService, fingerprint
+from providers.base import Outcome, TrackEvent, TrackResult
+from providers.clock import system_clock
+from providers.statuses import Status
+from storage import open_database
+
+ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+EVENT_AT = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def answer(code: str) -> TrackResult:
+    event = TrackEvent(EVENT_AT, Status.IN_TRANSIT, "Покинуло сортировочный центр", "Москва")
+    return TrackResult(code, Status.IN_TRANSIT, (event,), carrier="Почта России")
+
+
+class InstantSource:
+    name = "track17"
+    max_batch = 500
+    rate_per_second = 1_000_000.0
+
+    async def fetch(self, codes: Sequence[str]) -> Mapping[str, Outcome]:
+        return {code: answer(code) for code in codes}
+
+    async def stop(self, codes: Sequence[str]) -> None:
+        return None
+
+
+def url_for(name: str) -> str:
+    base, _, _ = ADMIN_URL.rpartition("/")
+    return f"{base}/{name}"
+
+
+async def seed(url: str, stored: int, due: int) -> None:
+    db = await open_database(url)  # migrates
+    await db.close()
+    conn = await asyncpg.connect(url)
+    try:
+        now_ms = int(time.time() * 1000)
+        digest = {i: fingerprint(answer(f"RR{i:011d}")) for i in range(stored)}
+        await conn.copy_records_to_table(
+            "users",
+            records=[(1, None, "ru", None, None, 1, 1, now_ms)],
+            columns=[
+                "id",
+                "language",
+                "tg_language",
+                "timezone",
+                "quiet_hours",
+                "notifications",
+                "active",
+                "created_at",
+            ],
+        )
+        later = now_ms + 86_400_000
+        await conn.copy_records_to_table(
+            "shipments",
+            records=[
+                (
+                    i + 1,
+                    "track17",
+                    f"RR{i:011d}",
+                    "generic",
+                    "in_transit",
+                    "",
+                    "Почта России",
+                    now_ms,
+                    now_ms,
+                    now_ms - 60_000 if i < due else later,
+                    int(EVENT_AT.timestamp() * 1000),
+                    digest[i],
+                    1,
+                )
+                for i in range(stored)
+            ],
+            columns=[
+                "id",
+                "source",
+                "code",
+                "kind",
+                "status",
+                "status_text",
+                "carrier",
+                "created_at",
+                "checked_at",
+                "next_check_at",
+                "last_event_at",
+                "fingerprint",
+                "followers",
+            ],
+        )
+        await conn.copy_records_to_table(
+            "subscriptions",
+            records=[(i + 1, 1, i + 1, "", "", 0, 0, now_ms) for i in range(stored)],
+            columns=[
+                "id",
+                "user_id",
+                "shipment_id",
+                "label",
+                "label_folded",
+                "muted",
+                "archived",
+                "created_at",
+            ],
+        )
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+async def make_due_again(url: str, due: int) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(
+            "UPDATE shipments SET next_check_at = $1, claimed_until = NULL WHERE id <= $2",
+            int(time.time() * 1000) - 60_000,
+            due,
+        )
+        await conn.execute("VACUUM ANALYZE shipments")
+    finally:
+        await conn.close()
+
+
+async def drain(url: str) -> int:
+    db = await open_database(url, migrate=False)
+    try:
+        sources = Sources([InstantSource()], system_clock)
+        tracking = TrackingService(db, sources, system_clock, 3600)
+        poller = Poller(tracking, lease=timedelta(minutes=5), tick_limit=10_000_000)
+        report = await poller.tick()
+        return report.batches.polled
+    finally:
+        await db.close()
+
+
+def worker(url: str, start: Any, results: Any) -> None:
+    start.wait()
+    began = time.perf_counter()
+    polled = asyncio.run(drain(url))
+    results.put((polled, began, time.perf_counter()))
+
+
+def timed_run(url: str, workers: int) -> tuple[int, float]:
+    context = multiprocessing.get_context("fork")
+    start, results = context.Event(), context.Queue()
+    processes = [
+        context.Process(target=worker, args=(url, start, results)) for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    time.sleep(1.0)  # let every worker import and wait at the start line
+    start.set()
+    outcomes = [results.get(timeout=600) for _ in processes]
+    for process in processes:
+        process.join()
+    polled = sum(o[0] for o in outcomes)
+    elapsed = max(o[2] for o in outcomes) - min(o[1] for o in outcomes)
+    return polled, elapsed
+
+
+async def create_database() -> tuple[str, str]:
+    name = f"bench_poll_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(ADMIN_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return name, url_for(name)
+
+
+async def drop_database(name: str) -> None:
+    admin = await asyncpg.connect(ADMIN_URL)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.poll --postgres")
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--stored", type=int, default=50_000)
+    parser.add_argument("--due", type=int, default=20_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    name, url = asyncio.run(create_database())
+    try:
+        asyncio.run(seed(url, args.stored, args.due))
+        figures: dict[int, list[float]] = {1: [], 2: []}
+        for _ in range(args.repeats):
+            for workers in (1, 2):
+                asyncio.run(make_due_again(url, args.due))
+                polled, elapsed = timed_run(url, workers)
+                if polled != args.due:
+                    raise SystemExit(f"{workers} worker(s) polled {polled}, expected {args.due}")
+                figures[workers].append(polled / elapsed)
+                print(
+                    f"{workers} worker(s): {polled} due in {elapsed:.2f} s "
+                    f"= {polled / elapsed:,.0f} due/s"
+                )
+    finally:
+        asyncio.run(drop_database(name))
+    one, two = sorted(figures[1])[len(figures[1]) // 2], sorted(figures[2])[len(figures[2]) // 2]
+    result = {
+        "engine": "postgresql",
+        "stored": args.stored,
+        "due": args.due,
+        "due_per_s_1_worker": round(one, 1),
+        "due_per_s_2_workers": round(two, 1),
+        "two_workers_vs_one": round(two / one, 3),
+        "target_two_workers_vs_one": 1.5,
+        "environment": environment(),
+    }
+    print(f"two workers vs one: {result['two_workers_vs_one']} (target 1.5)")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
