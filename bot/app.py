@@ -212,13 +212,15 @@ async def assemble(
         if with_bot and (settings.bot_token is not None or session is not None):
             bot = make_bot(settings, session)
             stack.push_async_callback(bot.session.close)
+            cap = build_send_cap(settings)
+            stack.push_async_callback(cap.close)
             sender = OutboxSender(
                 db,
                 bot,
                 catalogue,
                 settings_service,
                 clock,
-                cap=build_send_cap(settings),
+                cap=cap,
                 rate_per_second=settings.send_rate_per_second,
                 shop_name=settings.shop_name,
                 lease=timedelta(seconds=settings.outbox_lease_seconds),

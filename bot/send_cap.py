@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiolimiter import AsyncLimiter
 from limits import RateLimitItemPerSecond
+from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
-from limits.storage import storage_from_string
+from redis.asyncio import ConnectionPool
 
 PER_CHAT_INTERVAL = 1.05  # seconds between two messages to one chat (Telegram: about 1/s)
 RATE_MARGIN = 0.97  # stay just under the cap: sliding windows forgive no rounding
@@ -30,6 +31,9 @@ class SendCap(Protocol):
 
     def release_chat(self, chat_id: int) -> None:
         """Nothing was delivered: the reservation does not count."""
+
+    async def close(self) -> None:
+        """Let go of connections, if any."""
 
 
 class LocalSendCap:
@@ -53,13 +57,19 @@ class LocalSendCap:
     def release_chat(self, chat_id: int) -> None:
         self._chat_free_at.pop(chat_id, None)
 
+    async def close(self) -> None:
+        return None
+
 
 class RedisSendCap:
     """Moving windows in Redis, shared by all processes of one bot (keys carry its id)."""
 
     def __init__(self, redis_url: str, rate_per_second: float, namespace: str) -> None:
         uri = redis_url.replace("redis://", "async+redis://", 1)
-        self._limiter = MovingWindowRateLimiter(storage_from_string(uri))
+        self._pool = ConnectionPool.from_url(redis_url)  # ours, so that close() can end it
+        pool: dict[str, Any] = {"connection_pool": self._pool}  # accepted, though not in hints
+        storage = RedisStorage(uri, implementation="redispy", **pool)
+        self._limiter = MovingWindowRateLimiter(storage)
         self._global = RateLimitItemPerSecond(max(1, int(rate_per_second * RATE_MARGIN)), 1)
         self._chat = RateLimitItemPerSecond(1, 1)
         self._namespace = namespace
@@ -78,3 +88,6 @@ class RedisSendCap:
 
     def release_chat(self, chat_id: int) -> None:
         return None  # a moving window cannot give a hit back; the slot simply expires
+
+    async def close(self) -> None:
+        await self._pool.aclose()
