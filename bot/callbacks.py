@@ -29,6 +29,11 @@ class ItemCb(CallbackData, prefix="i1"):
     item_id: int
 
 
+class CarrierCb(CallbackData, prefix="c1"):
+    item_id: int
+    carrier: int
+
+
 class PageCb(CallbackData, prefix="p1"):
     page: int
 
@@ -51,4 +56,4 @@ class SettingsCb(CallbackData, prefix="s1"):
     value: str = ""
 
 
-KNOWN_PREFIXES = ("i1:", "p1:", "f1:", "s1:")
+KNOWN_PREFIXES = ("i1:", "p1:", "f1:", "s1:", "c1:")

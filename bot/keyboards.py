@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import FaqCb, ItemAction, ItemCb, PageCb, SettingsAction, SettingsCb
+from bot.callbacks import CarrierCb, FaqCb, ItemAction, ItemCb, PageCb, SettingsAction, SettingsCb
 from bot.texts import FAQ_TOPICS, Texts
 from providers.statuses import CATALOGUE, Status
 
@@ -28,6 +28,14 @@ def item_keyboard(item_id: int, muted: bool, texts: Texts) -> InlineKeyboardMark
             [button("btn-rename", ItemAction.RENAME), button("btn-delete", ItemAction.DELETE)],
         ]
     )
+
+
+def carriers_keyboard(item_id: int, choices: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for key, name in choices:
+        builder.button(text=name, callback_data=CarrierCb(item_id=item_id, carrier=key))
+    builder.adjust(2)
+    return builder.as_markup()
 
 
 def back_keyboard(item_id: int, texts: Texts) -> InlineKeyboardMarkup:

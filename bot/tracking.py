@@ -38,6 +38,7 @@ MAX_LABEL_LENGTH = 64
 class AddProblem(StrEnum):
     NO_SOURCE = "no_source"
     REJECTED = "rejected"
+    NEEDS_CARRIER = "needs_carrier"
     SOURCE_DOWN = "source_down"
     TOO_MANY = "too_many"
 
@@ -267,6 +268,28 @@ class TrackingService:
         state = RefreshState.SOURCE_DOWN if problem else RefreshState.UPDATED
         return RefreshOutcome(fresh, state)
 
+    async def choose_carrier(
+        self, user_id: int, item_id: int, carrier: int
+    ) -> RefreshOutcome | None:
+        """The user names the carrier a source could not detect; then the number is checked."""
+        view = await self.item(user_id, item_id)
+        set_carrier = (
+            getattr(self.sources.get(view.item.shipment.source), "set_carrier", None)
+            if view
+            else None
+        )
+        if view is None or set_carrier is None:
+            return None
+        try:
+            refusal = await set_carrier(view.item.shipment.code, carrier)
+        except SourceError:
+            return RefreshOutcome(view, RefreshState.SOURCE_DOWN)
+        if refusal is not None:
+            return RefreshOutcome(view, RefreshState.SOURCE_DOWN)
+        problem, _ = await self._fetch_and_record(view.item.shipment, exclude_user=user_id)
+        fresh = await self.item(user_id, item_id) or view
+        return RefreshOutcome(fresh, RefreshState.SOURCE_DOWN if problem else RefreshState.UPDATED)
+
     async def rename(self, user_id: int, item_id: int, label: str) -> bool:
         async with self.db.transaction() as tx:
             return await tx.subscriptions.rename(item_id, user_id, clean_label(label))
@@ -300,7 +323,8 @@ class TrackingService:
             return AddProblem.SOURCE_DOWN, ""
         if isinstance(outcome, NumberRejected):
             await self.record_rejection(shipment, outcome)
-            return AddProblem.REJECTED, outcome.reason
+            problem = AddProblem.NEEDS_CARRIER if outcome.needs_carrier else AddProblem.REJECTED
+            return problem, outcome.reason
         async with self.db.transaction() as tx:
             await self.record_result(tx, shipment, outcome, exclude_user=exclude_user)
         return None, ""

@@ -10,15 +10,18 @@ from zoneinfo import ZoneInfo
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 
+from bot.callbacks import CarrierCb
+from bot.keyboards import carriers_keyboard
 from bot.orders import Orders
 from bot.texts import Texts
-from bot.tracking import AddOutcome, AddProblem, TrackingService
+from bot.tracking import AddOutcome, AddProblem, RefreshState, TrackingService
 from handlers.filters import ContainsCodes
 from handlers.orders import ask_contact
-from handlers.views import item_message
+from handlers.views import edit_or_keep, item_message
 from providers.codes import BadCode, BadCodeReason, Scan, scan
+from providers.track17 import CARRIER_CHOICES
 
 MAX_CARDS_PER_REPLY = 5
 
@@ -37,6 +40,8 @@ def outcome_header(outcome: AddOutcome, texts: Texts) -> str:
         return texts("add-no-source", code=code)
     if outcome.problem is AddProblem.TOO_MANY:
         return texts("add-too-many")
+    if outcome.problem is AddProblem.NEEDS_CARRIER:
+        return texts("add-needs-carrier", code=code)
     if outcome.problem is AddProblem.REJECTED:
         return texts("add-rejected", code=code)
     if outcome.problem is AddProblem.SOURCE_DOWN:
@@ -79,12 +84,41 @@ async def reply_outcomes(
         if outcome.view is None:
             await message.answer(header)
             continue
+        if outcome.problem is AddProblem.NEEDS_CARRIER:
+            await message.answer(
+                header, reply_markup=carriers_keyboard(outcome.view.item.id, CARRIER_CHOICES)
+            )
+            continue
         text, keyboard = item_message(outcome.view, texts, tz, now)
         await message.answer(f"{header}\n\n{text}", reply_markup=keyboard)
     rest = outcomes[MAX_CARDS_PER_REPLY:]
     if rest:
         codes = ", ".join(f"<code>{escape(o.code.value)}</code>" for o in rest)
         await message.answer(texts("add-more-added", count=len(rest), codes=codes))
+
+
+async def on_carrier(
+    query: CallbackQuery,
+    callback_data: CarrierCb,
+    tracking: TrackingService,
+    texts: Texts,
+    tz: ZoneInfo,
+) -> None:
+    """Button data is checked: a known carrier, and an item of the user who pressed."""
+    if callback_data.carrier not in dict(CARRIER_CHOICES):
+        await query.answer(texts("button-outdated"), show_alert=True)
+        return
+    outcome = await tracking.choose_carrier(
+        query.from_user.id, callback_data.item_id, callback_data.carrier
+    )
+    if outcome is None:
+        await query.answer(texts("item-gone"), show_alert=True)
+        return
+    if isinstance(query.message, Message):
+        text, keyboard = item_message(outcome.view, texts, tz, tracking.clock())
+        await edit_or_keep(query.message, text, keyboard)
+    state_key = "refresh-done" if outcome.state is RefreshState.UPDATED else "refresh-source-down"
+    await query.answer(texts(state_key))
 
 
 async def cmd_add(
@@ -123,6 +157,7 @@ async def on_codes_in_text(
 
 def build() -> Router:
     router = Router(name="adding")
+    router.callback_query(CarrierCb.filter())(on_carrier)
     router.message(Command("add"))(cmd_add)
     router.message(F.text, ContainsCodes())(on_codes_in_text)
     return router

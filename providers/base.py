@@ -46,6 +46,7 @@ class TrackResult:
 class NumberRejected:
     code: str
     reason: str
+    needs_carrier: bool = False  # the source could not tell the carrier: the user may choose
 
 
 Outcome = TrackResult | NumberRejected

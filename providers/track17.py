@@ -64,6 +64,7 @@ ALREADY_REGISTERED = -18019901
 NOT_REGISTERED = -18019902
 NO_INFO_YET = -18019909
 SAME_CARRIER = -18019803
+CARRIER_UNKNOWN = -18019903
 AUTH_CODES = frozenset({-18010001, -18010002, -18010004, -18010005})
 QUOTA_CODES: Mapping[int, str] = {
     -18019907: "17TRACK daily tracking limit reached",
@@ -98,6 +99,26 @@ class CarrierChangeError(SourceError):
         super().__init__(f"17TRACK refused the carrier change (error {error})")
         self.code = code
         self.error = error
+
+
+# Carriers a user may pick when 17TRACK cannot tell (17TRACK carrier keys, providers.md 1.10).
+CARRIER_CHOICES: tuple[tuple[int, str], ...] = (
+    (3011, "China Post"),
+    (190271, "Cainiao"),
+    (190012, "Yanwen"),
+    (3013, "China EMS"),
+    (18031, "Почта России / Russian Post"),
+    (100030, "CDEK"),
+    (100157, "Boxberry"),
+    (100071, "DPD"),
+    (100135, "5Post"),
+    (11011, "Kazpost"),
+    (2051, "Belpost"),
+    (100001, "DHL Express"),
+    (100002, "UPS"),
+    (100003, "FedEx"),
+    (21051, "USPS"),
+)
 
 
 class Track17Provider:
@@ -135,11 +156,14 @@ class Track17Provider:
         _require_all(numbers, results)
         return results
 
-    async def register(self, codes: Sequence[str]) -> Mapping[str, NumberRejected | None]:
+    async def register(
+        self, codes: Sequence[str], carrier: int | None = None
+    ) -> Mapping[str, NumberRejected | None]:
         """None for a number 17TRACK now tracks (already registered included)."""
         outcome: dict[str, NumberRejected | None] = {}
+        extra = {"carrier": carrier} if carrier else {}
         for chunk in _chunks(list(dict.fromkeys(codes)), self.max_batch):
-            data = await self._batch("register", [{"number": n} for n in chunk])
+            data = await self._batch("register", [{"number": n, **extra} for n in chunk])
             wanted = _by_key(chunk)
             for item in data.accepted:
                 if (number := wanted.get(_key(item.number))) is not None:
@@ -167,6 +191,20 @@ class Track17Provider:
             today_used=data.today_used,
             max_track_daily=data.max_track_daily,
         )
+
+    async def set_carrier(self, code: str, carrier: int) -> NumberRejected | None:
+        """The user's choice: register with that carrier, or correct the one 17TRACK chose."""
+        data = await self._batch("register", [{"number": code, "carrier": carrier}])
+        refused = next((r for r in data.rejected if _key(r.number) == _key(code)), None)
+        if refused is None:
+            return None
+        if refused.error.code != ALREADY_REGISTERED:
+            return _refusal(code, refused.error)
+        try:
+            await self.change_carrier(code, carrier)
+        except CarrierChangeError:
+            return NumberRejected(code, "carrier change refused")
+        return None
 
     async def change_carrier(self, code: str, carrier: int) -> None:
         """Correct the carrier 17TRACK detected (17TRACK allows five changes per number)."""
@@ -231,7 +269,7 @@ def _refusal(number: str, error: ErrorInfo) -> NumberRejected | None:
         return None
     reason = REJECTION_REASONS.get(error.code)
     if reason is not None:
-        return NumberRejected(code=number, reason=reason)
+        return NumberRejected(number, reason, needs_carrier=error.code == CARRIER_UNKNOWN)
     _raise_for_code(error.code)
 
 

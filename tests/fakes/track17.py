@@ -285,8 +285,10 @@ class Fake17Track:
 
     def _register(self, item: JsonDict) -> JsonDict | int:
         number = item["number"]
-        if number in self.register_rejections:
-            return self.register_rejections[number]
+        refusal = self.register_rejections.get(number)
+        # "Carrier cannot be detected" is 17TRACK's answer only when no carrier is given.
+        if refusal is not None and not (refusal == -18019903 and item.get("carrier")):
+            return refusal
         if number in self.registered:
             return -18019901
         if self.quota_used >= self.quota_total:

@@ -160,3 +160,6 @@ admin-queues =
     Numbers polled: { $polled }, due now: { $due }
     Messages queued: { $outbox }
     Last poll tick: { $tick } s ago
+
+## Carrier choice
+add-needs-carrier = Added: <code>{ $code }</code>. The tracking service could not tell the carrier from the number: choose it and I will start checking.

@@ -1,0 +1,84 @@
+"""When 17TRACK cannot tell the carrier, the user picks it; the choice reaches 17TRACK."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from providers.clock import ManualClock
+from tests.conftest import make_settings, running_bot
+from tests.fakes.chat import Chat
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.track17 import Fake17Track
+
+KEY = "carrier-key"
+CODE = "CNRU1234567890"
+
+
+@pytest.fixture
+async def track17() -> AsyncIterator[Fake17Track]:
+    async with Fake17Track(KEY) as fake:
+        fake.register_rejections[CODE] = -18019903
+        yield fake
+
+
+@pytest.fixture
+async def bot17(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock, track17: Fake17Track
+) -> AsyncIterator[App]:
+    settings = make_settings(
+        tg,
+        tmp_path / "bot.sqlite3",
+        demo_source=False,
+        track17_api_key=KEY,
+        track17_api_url=track17.url,
+    )
+    async with running_bot(settings, clock) as app:
+        yield app
+
+
+async def test_an_undetectable_carrier_is_chosen_by_the_user(
+    bot17: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    ask = await alice.sends(CODE)
+    assert "не смогла определить перевозчика" in ask.text
+    track17.set_track(
+        CODE,
+        "InTransit",
+        "InTransit_PickedUp",
+        events=[
+            {
+                "time": "2026-11-19T10:00:00+08:00",
+                "description": "Picked up",
+                "location": "SHENZHEN",
+            }
+        ],
+    )
+    chosen = await alice.taps("Cainiao", on=ask)
+    assert track17.registered[CODE] == 190271
+    assert chosen.message is not None
+    assert "В пути" in chosen.message.text
+    assert "SHENZHEN" in chosen.message.text
+
+
+async def test_a_forged_or_unknown_carrier_choice_is_refused(
+    bot17: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    alice, bob = chat(1, "ru"), chat(2, "en")
+    ask = await alice.sends(CODE)
+    item_id = next(
+        int(value.split(":")[1])
+        for row in ask.buttons
+        for _, value in row
+        if isinstance(value, str) and value.startswith("c1:")
+    )
+    own = await bob.sends("/start")
+    foreign = await bob.taps_data(f"c1:{item_id}:3011", on=own)
+    assert foreign.answer_text is not None and "no longer in your list" in foreign.answer_text
+    unknown = await alice.taps_data(f"c1:{item_id}:999999", on=ask)
+    assert unknown.answer_text is not None and "устарела" in unknown.answer_text
+    assert CODE not in track17.registered
