@@ -310,8 +310,20 @@ async def test_number_17track_will_not_register_is_rejected_with_a_reason(
 
     results = await provider.fetch([NUMBER, OTHER])
 
-    assert results[NUMBER] == NumberRejected(code=NUMBER, reason=reason)
+    assert results[NUMBER] == NumberRejected(
+        code=NUMBER, reason=reason, needs_carrier=code == -18019903
+    )
     assert tracked(results[OTHER]).status is Status.NOT_FOUND
+
+
+async def test_a_chosen_carrier_registers_the_number_or_corrects_the_detected_one(
+    fake: Fake17Track, provider: Track17Provider
+) -> None:
+    fake.register_rejections[NUMBER] = -18019903
+    assert await provider.set_carrier(NUMBER, 190271) is None
+    assert fake.registered[NUMBER] == 190271
+    assert await provider.set_carrier(NUMBER, 3011) is None  # already registered: changecarrier
+    assert fake.endpoints()[-2:] == ["register", "changecarrier"]
 
 
 async def test_wrong_key_raises_auth_error(fake: Fake17Track, client: httpx.AsyncClient) -> None:
