@@ -26,8 +26,11 @@ class SendCap(Protocol):
     async def acquire_global(self) -> None:
         """Wait until one more message fits under the global rate."""
 
+    def chat_wait(self, chat_id: int) -> float:
+        """A cheap look, when planning: seconds until the chat is free (0 if unknown)."""
+
     async def reserve_chat(self, chat_id: int) -> float:
-        """Reserve the chat's next slot: 0 when it is free now, else seconds to wait."""
+        """Right before sending: take the chat's slot (0), or seconds to wait."""
 
     def release_chat(self, chat_id: int) -> None:
         """Nothing was delivered: the reservation does not count."""
@@ -43,6 +46,9 @@ class LocalSendCap:
 
     async def acquire_global(self) -> None:
         await self._limiter.acquire()
+
+    def chat_wait(self, chat_id: int) -> float:
+        return max(0.0, self._chat_free_at.get(chat_id, 0.0) - time.monotonic())
 
     async def reserve_chat(self, chat_id: int) -> float:
         now = time.monotonic()
@@ -80,6 +86,9 @@ class RedisSendCap:
                 return
             stats = await self._limiter.get_window_stats(self._global, self._namespace, "global")
             await asyncio.sleep(max(REDIS_POLL_SECONDS, min(stats.reset_time - time.time(), 1.0)))
+
+    def chat_wait(self, chat_id: int) -> float:
+        return 0.0  # known only to Redis; reserve_chat asks it right before the send
 
     async def reserve_chat(self, chat_id: int) -> float:
         if await self._limiter.hit(self._chat, self._namespace, "chat", str(chat_id)):

@@ -125,9 +125,7 @@ class OutboxSender:
                 await self._release(group)
                 continue
             chat = group[0].user_id
-            wait = PER_CHAT_INTERVAL if chat in in_this_batch else 0.0
-            if not wait:
-                wait = await self._cap.reserve_chat(chat)
+            wait = PER_CHAT_INTERVAL if chat in in_this_batch else self._cap.chat_wait(chat)
             if wait > 0:
                 # Another message to this chat is in flight or just went: come back shortly.
                 await self._defer(group, timedelta(seconds=wait))
@@ -138,19 +136,22 @@ class OutboxSender:
         await asyncio.gather(*tasks)
 
     async def _deliver(self, group: list[OutboxMessage], report: SendReport) -> None:
+        # A few at a time: a hundred deliveries reading at once would delay the first send.
+        async with self._slots:
+            await self._deliver_one(group, report)
+
+    async def _deliver_one(self, group: list[OutboxMessage], report: SendReport) -> None:
         first = group[0]
         async with self.db.read() as tx:
             user = await tx.users.get(first.user_id)
         context = await load_context(self.db, group)
         if user is None or not user.active or context is None:
-            self._cap.release_chat(first.user_id)
             await self._finish(group, sent=False, error="nothing to send")
             report.dropped += len(group)
             return
         now = self.clock()
         held_until = self._quiet_until(user, now)
         if held_until is not None and not is_urgent(first.kind, context):
-            self._cap.release_chat(first.user_id)
             await self._defer(group, min(held_until - now, QUIET_RECHECK))
             report.deferred += len(group)
             return
@@ -162,34 +163,37 @@ class OutboxSender:
         texts = self.catalogue.for_language(user.language or user.tg_language)
         tz = self.preferences.timezone(user)
         text, keyboard = render(group[0].kind, context, texts, tz, self.clock(), self.shop_name)
-        async with self._slots:
-            await self._wait_if_paused()
-            await self._cap.acquire_global()
-            if time.monotonic() > self._claim_valid_until:
-                self._cap.release_chat(user.id)
-                await self._release(group)
-                return
-            try:
-                await self.bot.send_message(user.id, text, reply_markup=keyboard)
-            except TelegramRetryAfter as exc:
-                self.metrics.telegram_429.inc()
-                self._cap.release_chat(user.id)  # nothing was delivered
-                self._pause(exc.retry_after)
-                await self._defer(group, timedelta(seconds=exc.retry_after))
-                report.throttled += len(group)
-                return
-            except TelegramForbiddenError:
-                await self._deactivate(user.id)
-                report.dropped += len(group)
-                return
-            except TelegramBadRequest as exc:
-                log.error("message %d refused by Telegram: %s", group[0].id, exc.message)
-                await self._finish(group, sent=False, error=exc.message)
-                report.failed += len(group)
-                return
-            except (TelegramNetworkError, TelegramServerError) as exc:
-                await self._retry(group, str(exc), report)
-                return
+        await self._wait_if_paused()
+        await self._cap.acquire_global()
+        if time.monotonic() > self._claim_valid_until:
+            await self._release(group)
+            return
+        wait = await self._cap.reserve_chat(user.id)  # stamped when it really goes out
+        if wait > 0:
+            await self._defer(group, timedelta(seconds=wait))
+            report.throttled += len(group)
+            return
+        try:
+            await self.bot.send_message(user.id, text, reply_markup=keyboard)
+        except TelegramRetryAfter as exc:
+            self.metrics.telegram_429.inc()
+            self._cap.release_chat(user.id)  # nothing was delivered
+            self._pause(exc.retry_after)
+            await self._defer(group, timedelta(seconds=exc.retry_after))
+            report.throttled += len(group)
+            return
+        except TelegramForbiddenError:
+            await self._deactivate(user.id)
+            report.dropped += len(group)
+            return
+        except TelegramBadRequest as exc:
+            log.error("message %d refused by Telegram: %s", group[0].id, exc.message)
+            await self._finish(group, sent=False, error=exc.message)
+            report.failed += len(group)
+            return
+        except (TelegramNetworkError, TelegramServerError) as exc:
+            await self._retry(group, str(exc), report)
+            return
         await self._finish(group, sent=True)
         report.sent += len(group)
 

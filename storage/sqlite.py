@@ -58,6 +58,8 @@ async def connect(path: str) -> aiosqlite.Connection:
         if path != MEMORY and journal != "wal":
             raise StorageError(f"sqlite: could not switch to WAL (journal_mode={journal})")
         await conn.execute("PRAGMA synchronous = NORMAL")  # durable enough with WAL
+        # Checkpoint every ~40 MB of log rather than 4 MB: far fewer disk syncs under load.
+        await conn.execute("PRAGMA wal_autocheckpoint = 10000")
         if await _pragma(conn, "foreign_keys") != 1:
             raise StorageError("sqlite: this build cannot enforce foreign keys")
     except BaseException as exc:
@@ -104,8 +106,8 @@ class SqliteSession:
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         self._check()
         try:
-            async with self._conn.execute(sql, params) as cursor:
-                return cursor.rowcount
+            cursor = await self._conn.execute(sql, params)  # one hop; the cursor is not reused
+            return cursor.rowcount
         except sqlite3.Error as exc:
             raise _failure(exc) from exc
 
