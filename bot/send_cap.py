@@ -18,7 +18,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import ConnectionPool
 
 PER_CHAT_INTERVAL = 1.05  # seconds between two messages to one chat (Telegram: about 1/s)
-RATE_MARGIN = 0.97  # stay just under the cap: sliding windows forgive no rounding
+RATE_MARGIN = 0.985  # stay just under the cap: sliding windows forgive no rounding
 REDIS_POLL_SECONDS = 0.01
 
 

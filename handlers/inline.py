@@ -18,7 +18,7 @@ from bot.cards import Card, render_card, status_label
 from bot.texts import Texts
 from bot.tracking import TrackingService
 from handlers.views import card_of
-from providers.codes import Scan, scan
+from providers.codes import CodeKind, Scan, scan
 
 MAX_RESULTS = 20
 CACHE_SECONDS = 30
@@ -77,9 +77,11 @@ async def on_inline(
 
 
 def open_bot_payload(found: Scan) -> str:
-    """A mistyped code travels along (`add_<code>`), so the bot explains the typo on opening."""
-    typo = next((b.value for b in found.bad if b.value.isascii() and b.value.isalnum()), None)
-    return f"add_{typo}" if typo else START_INLINE
+    """The code travels along (`add_<code>`): opening the bot adds it, or explains a typo."""
+    candidates = [c.value for c in found.codes if c.kind is not CodeKind.ORDER]
+    candidates += [b.value for b in found.bad]
+    code = next((c for c in candidates if c.isascii() and c.isalnum() and len(c) <= 60), None)
+    return f"add_{code}" if code else START_INLINE
 
 
 def build() -> Router:
