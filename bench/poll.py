@@ -533,6 +533,12 @@ def warn_if_busy(load: list[float] | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--postgres" in args:  # one worker against two on PostgreSQL: bench/poll_postgres.py
+        from bench import poll_postgres  # noqa: PLC0415 - asyncpg only for this mode
+
+        poll_postgres.main(args)
+        return
     plan = parse_args(argv)
     print(
         f"poll tick: {plan.due} due per tick among {', '.join(map(str, plan.sizes))} stored;"
