@@ -41,6 +41,7 @@ from providers.base import (
     TemporarySourceError,
 )
 from providers.clock import Clock, system_clock
+from providers.http_status import retry_after_seconds
 from providers.russianpost_mapping import OPERATION_MAP, map_operation, parse_history, result_from
 from providers.russianpost_wire import MOSCOW, Fault, Operation, build_request, read_answer
 
@@ -131,7 +132,7 @@ class RussianPostProvider:
             raise TemporarySourceError(f"Russian Post: {type(exc).__name__}") from exc
         status = response.status_code
         if status == 429:
-            retry_after = _seconds(response.headers.get("Retry-After"))
+            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
             raise TemporarySourceError("Russian Post: rate limited", retry_after=retry_after)
         try:
             answer = read_answer(response.content)
@@ -181,11 +182,3 @@ class RussianPostProvider:
             if secret:
                 text = text.replace(secret, "***")
         return " ".join(text.split())[:_MAX_TEXT]
-
-
-def _seconds(retry_after: str | None) -> float:
-    """Retry-After in seconds; the HTTP-date form is rare here and read as the default."""
-    try:
-        return max(float(retry_after or "1"), 0.0)
-    except ValueError:
-        return 1.0

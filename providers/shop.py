@@ -28,13 +28,13 @@ import httpx
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from providers.base import (
-    AuthError,
     NumberRejected,
     Outcome,
     TemporarySourceError,
     TrackEvent,
     TrackResult,
 )
+from providers.http_status import raise_for_status
 from providers.statuses import Status
 
 __all__ = ["CONTRACT_STATUSES", "STATUS_MAP", "ShopProvider", "normalise_contact"]
@@ -160,7 +160,7 @@ class ShopProvider:
         logger.debug("shop order %s: HTTP %d", number, response.status_code)
         if response.status_code == 404:
             return None
-        _raise_for_http(number, response)
+        raise_for_status(f"shop order {number}", response, "token refused")
         order = _parse(number, response.content)
         if _key(order.number) != _key(number):
             raise TemporarySourceError(f"shop order {number}: the answer is for another order")
@@ -208,25 +208,6 @@ def _parse(number: str, content: bytes) -> WireOrder:
     except ValidationError as exc:
         fields = ", ".join(".".join(map(str, e["loc"])) or "body" for e in exc.errors())
         raise TemporarySourceError(f"shop order {number}: unexpected answer ({fields})") from None
-
-
-def _raise_for_http(number: str, response: httpx.Response) -> None:
-    status = response.status_code
-    if status in (401, 403):
-        raise AuthError(f"shop order {number}: HTTP {status}, token refused")
-    if status == 429:
-        retry_after = _seconds(response.headers.get("Retry-After"))
-        raise TemporarySourceError(f"shop order {number}: rate limited", retry_after=retry_after)
-    if status != 200:
-        raise TemporarySourceError(f"shop order {number}: HTTP {status}")
-
-
-def _seconds(retry_after: str | None) -> float:
-    """Retry-After in seconds; the HTTP-date form is rare here and read as the default."""
-    try:
-        return max(float(retry_after or "1"), 0.0)
-    except ValueError:
-        return 1.0
 
 
 def _key(number: str) -> str:

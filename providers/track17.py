@@ -37,6 +37,7 @@ from providers.base import (
     TemporarySourceError,
     TrackResult,
 )
+from providers.http_status import raise_for_status
 from providers.statuses import Status
 from providers.track17_mapping import (
     STATUS_MAP,
@@ -225,7 +226,7 @@ class Track17Provider:
             raise TemporarySourceError(f"17TRACK {endpoint}: timed out") from exc
         except httpx.HTTPError as exc:
             raise TemporarySourceError(f"17TRACK {endpoint}: {type(exc).__name__}") from exc
-        _raise_for_http(endpoint, response)
+        raise_for_status(f"17TRACK {endpoint}", response, "key or address refused")
         try:
             envelope = model.model_validate_json(response.content)
         except ValidationError as exc:
@@ -234,25 +235,6 @@ class Track17Provider:
         if errors or envelope.code != 0:
             _raise_for_code(errors[0].code if errors else envelope.code)
         return envelope
-
-
-def _raise_for_http(endpoint: str, response: httpx.Response) -> None:
-    status = response.status_code
-    if status in (401, 403):
-        raise AuthError(f"17TRACK {endpoint}: HTTP {status}, key or address refused")
-    if status == 429:
-        retry_after = _seconds(response.headers.get("Retry-After"))
-        raise TemporarySourceError(f"17TRACK {endpoint}: rate limited", retry_after=retry_after)
-    if status != 200:
-        raise TemporarySourceError(f"17TRACK {endpoint}: HTTP {status}")
-
-
-def _seconds(retry_after: str | None) -> float:
-    """Retry-After in seconds; the HTTP-date form is rare here and read as the default."""
-    try:
-        return max(float(retry_after or "1"), 0.0)
-    except ValueError:
-        return 1.0
 
 
 def _raise_for_code(code: int) -> NoReturn:
