@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 SCHEME = "sqlite:///"
 MEMORY = ":memory:"
+WAL_ATTEMPTS = 100
 BUSY_TIMEOUT_MS = 5000
 _READ_WRITE = "PRAGMA query_only = OFF"
 
@@ -54,7 +55,7 @@ async def connect(path: str) -> aiosqlite.Connection:
         conn.row_factory = sqlite3.Row
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await conn.execute("PRAGMA foreign_keys = ON")
-        journal = await _pragma(conn, "journal_mode = WAL")
+        journal = await _switch_to_wal(conn)
         if path != MEMORY and journal != "wal":
             raise StorageError(f"sqlite: could not switch to WAL (journal_mode={journal})")
         await conn.execute("PRAGMA synchronous = NORMAL")  # durable enough with WAL
@@ -70,6 +71,19 @@ async def connect(path: str) -> aiosqlite.Connection:
             raise _failure(exc) from exc
         raise
     return conn
+
+
+async def _switch_to_wal(conn: aiosqlite.Connection) -> Any:
+    """Two processes opening a new file at once may both try this; the loser waits its turn
+    (SQLite answers 'locked' at once here instead of using the busy timeout)."""
+    for attempt in range(WAL_ATTEMPTS):
+        try:
+            return await _pragma(conn, "journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == WAL_ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(0.05)
+    return None
 
 
 async def _pragma(conn: aiosqlite.Connection, pragma: str) -> Any:
