@@ -42,6 +42,24 @@ def load_average() -> float | None:
         return None
 
 
+def load_averages() -> list[float] | None:
+    """The 1, 5 and 15 minute load averages, where the platform has them."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
+def warn_if_busy(load: list[float] | None) -> None:
+    cpus = os.cpu_count() or 1
+    if load is not None and load[0] >= cpus / 2:
+        print(
+            f"warning: load average {load[0]} on {cpus} CPUs before the run;"
+            " wall-clock figures will be low, the CPU figures less so",
+            flush=True,
+        )
+
+
 def environment() -> dict[str, Any]:
     """What a figure depends on besides the code: interpreter, libraries, machine."""
     return {

@@ -23,7 +23,6 @@ import asyncio
 import functools
 import json
 import multiprocessing
-import os
 import random
 import resource
 import sqlite3
@@ -37,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.common import environment, s10_code
+from bench.common import environment, load_averages, s10_code, warn_if_busy
 from bot.app import assemble
 from bot.config import Settings, load_settings
 from bot.poller import TickReport
@@ -498,7 +497,7 @@ def line(name: str, r: SizeResult, due: int) -> str:
 
 async def run(plan: Plan) -> dict[str, Any]:
     results = []
-    load_before = _load_average()
+    load_before = load_averages()
     warn_if_busy(load_before)
     with tempfile.TemporaryDirectory(prefix="bench-poll-") as tmp:
         for size in plan.sizes:
@@ -510,26 +509,9 @@ async def run(plan: Plan) -> dict[str, Any]:
         **environment(),
         "sqlite": sqlite3.sqlite_version,
         "load_average_before": load_before,
-        "load_average_after": _load_average(),
+        "load_average_after": load_averages(),
     }
     return out
-
-
-def _load_average() -> list[float] | None:
-    try:
-        return [round(x, 2) for x in os.getloadavg()]
-    except (AttributeError, OSError):
-        return None
-
-
-def warn_if_busy(load: list[float] | None) -> None:
-    cpus = os.cpu_count() or 1
-    if load is not None and load[0] >= cpus / 2:
-        print(
-            f"warning: load average {load[0]} on {cpus} CPUs before the run;"
-            " wall-clock figures will be low, the CPU figures less so",
-            flush=True,
-        )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.common import environment, s10_code
+from bench.common import environment, load_averages, s10_code, warn_if_busy
 from bot.app import assemble
 from bot.config import Settings, load_settings
 from bot.scheduler import SEND_EVERY_SECONDS
@@ -271,23 +271,6 @@ async def run(plan: Plan) -> dict[str, Any]:
         return summary(plan, alerts, tg, timing)
 
 
-def _load_average() -> list[float] | None:
-    try:
-        return [round(x, 2) for x in os.getloadavg()]
-    except (AttributeError, OSError):
-        return None
-
-
-def warn_if_busy(load: list[float] | None) -> None:
-    cpus = os.cpu_count() or 1
-    if load is not None and load[0] >= cpus / 2:
-        print(
-            f"warning: load average {load[0]} on {cpus} CPUs before the run;"
-            " wall-clock figures will be low, the CPU figures less so",
-            flush=True,
-        )
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     plan = parse_args(argv)
     print(
@@ -295,13 +278,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         f" the sender's cap {'in Redis' if plan.redis_url else 'in process'}",
         flush=True,
     )
-    load_before = _load_average()
+    load_before = load_averages()
     warn_if_busy(load_before)
     out = asyncio.run(run(plan))
     out["environment"] = {
         **environment(),
         "load_average_before": load_before,
-        "load_average_after": _load_average(),
+        "load_average_after": load_averages(),
     }
     print(
         f"delivered {out['delivered']}/{out['queued']} to {out['chats']} chats in"
