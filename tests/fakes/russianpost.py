@@ -26,6 +26,8 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
+from tests.fakes.loopback import serve
+
 PATH = "/rtm34"
 CONTENT_TYPE = "application/soap+xml;charset=utf-8"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
@@ -142,12 +144,7 @@ class FakeRussianPost:
     async def __aenter__(self) -> FakeRussianPost:
         app = web.Application()
         app.router.add_post(PATH, self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}"
+        self._runner, self.url = await serve(app)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

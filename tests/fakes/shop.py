@@ -23,6 +23,8 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from tests.fakes.loopback import serve
+
 JsonDict = dict[str, Any]
 
 START = "2026-11-18T10:00:00+03:00"
@@ -94,12 +96,8 @@ class FakeShop:
     async def __aenter__(self) -> FakeShop:
         app = web.Application()
         app.router.add_get("/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}{self.prefix}"
+        self._runner, base = await serve(app)
+        self.url = f"{base}{self.prefix}"
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -28,6 +28,8 @@ from typing import Any, NamedTuple
 
 from aiohttp import web
 
+from tests.fakes.loopback import serve
+
 JsonDict = dict[str, Any]
 EventSpec = Mapping[str, Any]
 
@@ -131,12 +133,7 @@ class Fake17Track:
     async def __aenter__(self) -> Fake17Track:
         app = web.Application()
         app.router.add_post(API_PREFIX + "{endpoint}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}"
+        self._runner, self.url = await serve(app)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
