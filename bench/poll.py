@@ -23,6 +23,7 @@ import asyncio
 import functools
 import json
 import multiprocessing
+import os
 import random
 import resource
 import sqlite3
@@ -40,6 +41,7 @@ from bench.common import environment, load_averages, s10_code, warn_if_busy
 from bot.app import assemble
 from bot.config import Settings, load_settings
 from bot.poller import TickReport
+from bot.runner import settle_heap
 from bot.tracking import fingerprint
 from providers.base import Outcome, TrackEvent, TrackResult
 from providers.clock import ManualClock
@@ -327,6 +329,7 @@ async def build_database(path: Path, world: World) -> float:
     await asyncio.to_thread(child.join)
     if child.exitcode != 0:
         raise RuntimeError(f"seeding {world.size} shipments failed (exit {child.exitcode})")
+    await asyncio.to_thread(os.sync)  # the load's writes reach the disk before any timed tick
     return time.perf_counter() - started
 
 
@@ -394,6 +397,7 @@ async def measure(world: World, plan: Plan, workdir: Path) -> SizeResult:
     ) as app:
         if world.due > app.poller.tick_limit:
             raise SystemExit(f"--due {world.due}: a tick takes at most {app.poller.tick_limit}")
+        settle_heap()  # as `python -m bot run` does once the app is assembled
         for tick in range(plan.repeats + 1):
             if tick:
                 async with app.db.transaction() as tx:

@@ -158,11 +158,30 @@ class ShipmentsRepo:
         )
 
     async def mark_checked(self, rows: Sequence[tuple[int, datetime, datetime | None]]) -> None:
-        """(id, checked_at, next_check_at) for answers identical to the previous one."""
+        """(id, checked_at, next_check_at) for answers identical to the previous one.
+
+        SQLite steps one prepared statement per row in-process; PostgreSQL gets the whole set
+        as three arrays in one statement, since each separate execution costs the server a
+        round of parsing, planning and locking.
+        """
+        if not rows:
+            return
+        values = [(sid, to_ms(checked), opt_ms(next_at)) for sid, checked, next_at in rows]
+        if self._s.dialect == "postgresql":
+            ids, checked_ms, next_ms = (list(column) for column in zip(*values, strict=True))
+            await self._s.execute(
+                "UPDATE shipments AS sh SET checked_at = v.checked_at,"
+                " next_check_at = v.next_check_at, error_count = 0, last_error = '',"
+                " claimed_until = NULL"
+                " FROM unnest(?::bigint[], ?::bigint[], ?::bigint[])"
+                " AS v(id, checked_at, next_check_at) WHERE sh.id = v.id",
+                (ids, checked_ms, next_ms),
+            )
+            return
         await self._s.execute_many(
             "UPDATE shipments SET checked_at = ?, next_check_at = ?, error_count = 0,"
             " last_error = '', claimed_until = NULL WHERE id = ?",
-            [(to_ms(checked), opt_ms(next_at), sid) for sid, checked, next_at in rows],
+            [(checked, next_at, sid) for sid, checked, next_at in values],
         )
 
     async def record_error(

@@ -20,6 +20,7 @@ import aiosqlite
 
 from storage.errors import StorageError
 from storage.sql import Dialect, Row, required
+from storage.sqlite_checkpoint import BACKSTOP_PAGES, Checkpointer
 from storage.tx import Tx
 
 log = logging.getLogger(__name__)
@@ -59,8 +60,8 @@ async def connect(path: str) -> aiosqlite.Connection:
         if path != MEMORY and journal != "wal":
             raise StorageError(f"sqlite: could not switch to WAL (journal_mode={journal})")
         await conn.execute("PRAGMA synchronous = NORMAL")  # durable enough with WAL
-        # Checkpoint every ~40 MB of log rather than 4 MB: far fewer disk syncs under load.
-        await conn.execute("PRAGMA wal_autocheckpoint = 10000")
+        # Checkpoints run beside the writer (storage.sqlite_checkpoint); this is the backstop.
+        await conn.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
         # A 64 MB page cache keeps a million-row queue's index in memory.
         await conn.execute("PRAGMA cache_size = -65536")
         if await _pragma(conn, "foreign_keys") != 1:
@@ -140,15 +141,29 @@ class SqliteSession:
 class SqliteDatabase:
     """The process's one connection, shared by transactions taking turns."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(
+        self, conn: aiosqlite.Connection, checkpointer: Checkpointer | None = None
+    ) -> None:
         self._conn = conn
+        self._checkpointer = checkpointer
         self._lock = asyncio.Lock()
         self._holder: asyncio.Task[Any] | None = None
         self._closed = False
 
     @classmethod
     async def open(cls, url: str) -> SqliteDatabase:
-        return cls(await connect(path_from_url(url)))
+        path = path_from_url(url)
+        conn = await connect(path)
+        if path == MEMORY:
+            return cls(conn)
+        try:
+            checkpointer = await Checkpointer.start(path, BUSY_TIMEOUT_MS)
+        except BaseException as exc:
+            await conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise _failure(exc) from exc
+            raise
+        return cls(conn, checkpointer)
 
     @asynccontextmanager
     async def _turn(self) -> AsyncIterator[None]:
@@ -217,7 +232,11 @@ class SqliteDatabase:
             if self._closed:
                 return
             self._closed = True
-            await self._conn.close()
+            try:
+                await self._conn.close()
+            finally:
+                if self._checkpointer is not None:
+                    await self._checkpointer.close()
 
     async def schema_version(self) -> int:
         async with self.read() as tx:

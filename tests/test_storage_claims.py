@@ -104,6 +104,25 @@ async def test_an_unchanged_answer_ends_the_claim(tx: Tx) -> None:
     assert [s.id for s in await tx.shipments.claim_due(at(1), 10, LEASE)] == [shipment_id]
 
 
+async def test_unchanged_answers_in_bulk_set_each_row_its_own_times(tx: Tx) -> None:
+    ids = await new_shipments(tx, 4)
+    await tx.shipments.record_error(ids[0], "timeout", at(1))
+    await tx.shipments.claim_due(at(10), 10, LEASE)
+    plan = {ids[0]: at(30), ids[1]: None, ids[2]: at(20)}  # ids[3] is left claimed
+    await tx.shipments.mark_checked([(sid, at(10) + sid * MS, nxt) for sid, nxt in plan.items()])
+    for sid, next_at in plan.items():
+        stored = await tx.shipments.get(sid)
+        assert stored is not None
+        assert (stored.checked_at, stored.next_check_at) == (at(10) + sid * MS, next_at)
+        assert (stored.error_count, stored.last_error) == (0, "")
+    untouched = await tx.shipments.get(ids[3])
+    assert untouched is not None and untouched.checked_at is None
+    assert [s.id for s in await tx.shipments.claim_due(at(14), 10, LEASE)] == []  # ids[3]: held
+    due = [s.id for s in await tx.shipments.claim_due(at(30), 10, LEASE)]
+    assert due == [ids[3], ids[2], ids[0]]
+    await tx.shipments.mark_checked([])
+
+
 async def test_moving_the_next_check_ends_the_claim(tx: Tx) -> None:
     ids = await new_shipments(tx, 2)
     await tx.shipments.claim_due(at(1), 10, LEASE)
