@@ -1,6 +1,7 @@
 """Push benchmark: queued alerts through the real outbox sender against a rate-limiting Bot API.
 
-`python -m bench.push [--cap 30] [--alerts 600] [--quick] [--redis-url redis://...]`
+`python -m bench.push [--cap 30] [--alerts 600] [--quick] [--redis-url redis://...]
+[--postgres] [--workers N]`
 
 The fake Bot API (tests.fakes.telegram, on 127.0.0.1) enforces a global cap of `--cap` messages
 in any one-second window and one message per second per chat, answering 429 beyond either. The
@@ -14,12 +15,22 @@ row by chat and track code: lost = queued rows never delivered, duplicated = del
 one per row. The achieved rate runs from the first delivery to the last. Readable lines come
 first; the last line is one JSON object; the exit status is 1 when a delivery went wrong (lost,
 duplicated, to the wrong chat, or left in the outbox).
+
+The queue lives in a SQLite file in a temporary directory, or with `--postgres` in a fresh
+PostgreSQL database (created from TEST_POSTGRES_URL's server and dropped afterwards), where the
+claims lock with FOR UPDATE SKIP LOCKED. `--workers N` assembles N apps in this process, each
+with its own database pool, Bot session and sender, draining the one outbox on one-second grids
+spread evenly over the second, as N bot processes would (though on this process's one event
+loop, beside the fake server); their caps are shared through Redis, so more than one worker
+needs `--redis-url`. The fake Bot API is one for all, so a message sent twice by two workers
+counts as duplicated.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -28,14 +39,18 @@ import re
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
+
 from bench.common import environment, load_averages, s10_code, warn_if_busy
+from bench.poll_postgres import ADMIN_URL, url_for
 from bot.app import assemble
 from bot.config import Settings, load_settings
 from bot.scheduler import SEND_EVERY_SECONDS
@@ -53,6 +68,7 @@ ALERTS_PER_CHAT = (1, 1, 1, 2, 1, 1, 1, 3, 1, 1)  # cycled: 70 % one, 20 % two..
 CODE_RE = re.compile(r"\b[A-Z]{2}\d{9}[A-Z]{2}\b")
 GIVE_UP_AFTER_S = 120.0
 STALL_S = 0.15  # four times the spacing at 30/s: a gap this long is the sender idling
+MAX_WORKERS = 16  # each app holds up to DATABASE_POOL_SIZE (5) PostgreSQL connections
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +76,8 @@ class Plan:
     cap: float
     alerts: int
     redis_url: str | None
+    postgres: bool
+    workers: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +92,24 @@ def parse_args(argv: Sequence[str] | None = None) -> Plan:
     parser.add_argument("--alerts", type=int, help="alerts queued (default 600; quick 150)")
     parser.add_argument("--quick", action="store_true", help="a short run to check it works")
     parser.add_argument("--redis-url", help="share the cap through this Redis (REDIS_URL)")
+    parser.add_argument(
+        "--postgres", action="store_true", help="queue in a fresh PostgreSQL database"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="senders sharing the outbox (default 1)"
+    )
     args = parser.parse_args(argv)
     alerts = args.alerts or (150 if args.quick else 600)
     if alerts < 2 or args.cap <= 0:
         parser.error("--alerts must be at least 2 and --cap positive")
-    return Plan(args.cap, alerts, args.redis_url)
+    if not 1 <= args.workers <= MAX_WORKERS:
+        parser.error(f"--workers must be between 1 and {MAX_WORKERS}")
+    if args.workers > 1 and not args.redis_url:
+        parser.error(
+            "--workers above 1 needs --redis-url: without Redis each sender keeps its own cap,"
+            " and together they would send --workers times the cap"
+        )
+    return Plan(args.cap, alerts, args.redis_url, args.postgres, args.workers)
 
 
 def plan_alerts(count: int) -> list[Alert]:
@@ -137,8 +168,9 @@ async def pending(db: Database) -> int:
         return await tx.outbox.pending_count()
 
 
-async def drain_like_the_scheduler(sender: OutboxSender, db: Database) -> int:
-    """One drain at a time, each started on the next tick of a one-second grid."""
+async def drain_like_the_scheduler(sender: OutboxSender, db: Database, phase: float) -> int:
+    """One drain at a time, each started on the next tick of a one-second grid from `phase`."""
+    await asyncio.sleep(phase)
     origin = time.monotonic()
     drains = 0
     while await pending(db):
@@ -152,11 +184,34 @@ async def drain_like_the_scheduler(sender: OutboxSender, db: Database) -> int:
     return drains
 
 
-def settings_for(tg: FakeTelegram, path: Path, plan: Plan) -> Settings:
+@contextlib.asynccontextmanager
+async def fresh_database(postgres: bool) -> AsyncIterator[str]:
+    """The URL of an empty database for this run, removed afterwards."""
+    if not postgres:
+        with tempfile.TemporaryDirectory(prefix="bench-push-") as tmp:
+            yield f"sqlite:///{Path(tmp) / 'push.sqlite3'}"
+        return
+    name = f"bench_push_{uuid.uuid4().hex[:8]}"
+    await admin_execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url_for(name)
+    finally:
+        await admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def admin_execute(sql: str) -> None:
+    admin = await asyncpg.connect(ADMIN_URL)
+    try:
+        await admin.execute(sql)
+    finally:
+        await admin.close()
+
+
+def settings_for(tg: FakeTelegram, database_url: str, plan: Plan) -> Settings:
     return load_settings(
         bot_token=tg.token,
         telegram_api_url=tg.base_url,
-        database_url=f"sqlite:///{path}",
+        database_url=database_url,
         redis_url=plan.redis_url,  # None: the in-process cap, whatever the environment says
         demo_source=False,
         quiet_hours="off",
@@ -220,6 +275,7 @@ def summary(
     plan: Plan, alerts: Sequence[Alert], tg: FakeTelegram, timing: dict[str, Any]
 ) -> dict[str, Any]:
     sends = sorted((s for s in tg.sent if s.action == "send"), key=lambda s: s.at)
+    reports: list[SendReport] = timing["reports"]
     times = [s.at for s in sends]
     counts = tally(alerts, sends)
     achieved = rate(times)
@@ -246,10 +302,14 @@ def summary(
         "max_sends_in_1s": max_in_window(times),
         "min_gap_same_chat_s": None if gap is None else round(gap, 3),
         "shared_cap": bool(plan.redis_url),
+        "database": "postgresql" if plan.postgres else "sqlite",
+        "workers": plan.workers,
         "drains": timing["drains"],
         "left_in_outbox": timing["left"],
-        "sender": {name: getattr(timing["report"], name) for name in SendReport.__slots__},
+        "sender": {name: sum(getattr(r, name) for r in reports) for name in SendReport.__slots__},
     }
+    if plan.workers > 1:
+        out["sent_per_worker"] = [r.sent for r in reports]
     return out
 
 
@@ -257,25 +317,37 @@ async def run(plan: Plan) -> dict[str, Any]:
     alerts = plan_alerts(plan.alerts)
     # A token of its own: with --redis-url the cap's keys carry the bot id, kept apart from tests.
     token = f"{7_100_000_000 + os.getpid()}:BenchPushTokenForTheFakeBotApi_0123456789"
-    async with FakeTelegram(token) as tg:
+    async with FakeTelegram(token) as tg, fresh_database(plan.postgres) as url:
         tg.enforce_rate(global_per_s=plan.cap, per_chat_per_s=1.0)
-        with tempfile.TemporaryDirectory(prefix="bench-push-") as tmp:
-            settings = settings_for(tg, Path(tmp) / "push.sqlite3", plan)
-            async with assemble(settings, providers=[]) as app:
-                assert app.sender is not None
-                await queue_alerts(app.db, alerts, datetime.now(UTC))
-                timing: dict[str, Any] = {"started": time.monotonic()}
-                timing["drains"] = await drain_like_the_scheduler(app.sender, app.db)
-                timing["left"] = await pending(app.db)
-                timing["report"] = app.sender.report
-        return summary(plan, alerts, tg, timing)
+        settings = settings_for(tg, url, plan)
+        async with contextlib.AsyncExitStack() as stack:
+            # One after another: the first migrates, the others find the schema current.
+            apps = [
+                await stack.enter_async_context(assemble(settings, providers=[]))
+                for _ in range(plan.workers)
+            ]
+            workers = [(app.sender, app.db) for app in apps if app.sender is not None]
+            assert len(workers) == plan.workers
+            await queue_alerts(apps[0].db, alerts, datetime.now(UTC))
+            timing: dict[str, Any] = {"started": time.monotonic()}
+            drains = await asyncio.gather(
+                *(
+                    drain_like_the_scheduler(sender, db, k * SEND_EVERY_SECONDS / plan.workers)
+                    for k, (sender, db) in enumerate(workers)
+                )
+            )
+            timing["drains"] = sum(drains)
+            timing["left"] = await pending(apps[0].db)
+            timing["reports"] = [sender.report for sender, _ in workers]
+    return summary(plan, alerts, tg, timing)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     plan = parse_args(argv)
     print(
-        f"push: {plan.alerts} alerts, fake Bot API capped at {plan.cap:g}/s and 1/s per chat;"
-        f" the sender's cap {'in Redis' if plan.redis_url else 'in process'}",
+        f"push: {plan.alerts} alerts in {'PostgreSQL' if plan.postgres else 'SQLite'},"
+        f" {plan.workers} sender(s), fake Bot API capped at {plan.cap:g}/s and 1/s per chat;"
+        f" the senders' cap {'in Redis' if plan.redis_url else 'in process'}",
         flush=True,
     )
     load_before = load_averages()
@@ -300,6 +372,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"429s {out['count_429']}, lost {out['lost']}, duplicated {out['duplicated']},"
         f" stray {out['stray']}, left in outbox {out['left_in_outbox']}; sender {out['sender']}"
     )
+    if "sent_per_worker" in out:
+        print(f"sent per worker: {out['sent_per_worker']}")
     print(
         f"targets: rate >= {TARGET_RATIO:.0%} of the cap, no 429, none lost or duplicated:"
         f" {'met' if out['met'] else 'NOT met'}"
