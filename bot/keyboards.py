@@ -1,15 +1,22 @@
-"""Inline keyboards: pure functions of a view and the user's texts."""
+"""Inline keyboards: pure functions of a view and the user's texts.
+
+Markups are built directly rather than through aiogram's InlineKeyboardBuilder, which deep-copies
+and re-validates every button: a list reply would spend more on its keyboard than on its text.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import CarrierCb, FaqCb, ItemAction, ItemCb, PageCb, SettingsAction, SettingsCb
 from bot.texts import FAQ_TOPICS, Texts
 from providers.statuses import CATALOGUE, Status
+
+
+def grid(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [list(buttons[start : start + width]) for start in range(0, len(buttons), width)]
 
 
 def item_keyboard(item_id: int, muted: bool, texts: Texts) -> InlineKeyboardMarkup:
@@ -31,11 +38,13 @@ def item_keyboard(item_id: int, muted: bool, texts: Texts) -> InlineKeyboardMark
 
 
 def carriers_keyboard(item_id: int, choices: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for key, name in choices:
-        builder.button(text=name, callback_data=CarrierCb(item_id=item_id, carrier=key))
-    builder.adjust(2)
-    return builder.as_markup()
+    buttons = [
+        InlineKeyboardButton(
+            text=name, callback_data=CarrierCb(item_id=item_id, carrier=key).pack()
+        )
+        for key, name in choices
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=grid(buttons, 2))
 
 
 def back_keyboard(item_id: int, texts: Texts) -> InlineKeyboardMarkup:
@@ -88,13 +97,14 @@ def confirm_delete_keyboard(item_id: int, texts: Texts) -> InlineKeyboardMarkup:
 def list_keyboard(
     item_ids: Sequence[tuple[int, str]], page: int, pages: int, texts: Texts
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for number, (item_id, title) in enumerate(item_ids, start=1):
-        builder.button(
+    buttons = [
+        InlineKeyboardButton(
             text=f"{number}. {title}"[:40],
-            callback_data=ItemCb(action=ItemAction.OPEN, item_id=item_id),
+            callback_data=ItemCb(action=ItemAction.OPEN, item_id=item_id).pack(),
         )
-    builder.adjust(2)
+        for number, (item_id, title) in enumerate(item_ids, start=1)
+    ]
+    rows = grid(buttons, 2)
     nav = []
     if page > 0:
         nav.append(
@@ -109,31 +119,36 @@ def list_keyboard(
             )
         )
     if nav:
-        builder.row(*nav)
-    return builder.as_markup()
+        rows.append(nav)
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def faq_menu_keyboard(texts: Texts) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for topic in FAQ_TOPICS:
-        builder.button(text=texts(f"faq-{topic}-title"), callback_data=FaqCb(topic=topic))
-    builder.adjust(1)
-    return builder.as_markup()
+    buttons = [
+        InlineKeyboardButton(
+            text=texts(f"faq-{topic}-title"), callback_data=FaqCb(topic=topic).pack()
+        )
+        for topic in FAQ_TOPICS
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=grid(buttons, 1))
+
+
+def status_label_key(status: Status) -> str:
+    return f"status-{status.value.replace('_', '-')}-label"
 
 
 def faq_statuses_keyboard(texts: Texts) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for status in Status:
-        label = texts(f"status-{status.value.replace('_', '-')}-label")
-        builder.button(
-            text=f"{CATALOGUE[status].emoji} {label}",
-            callback_data=FaqCb(topic="status", status=status.value),
+    buttons = [
+        InlineKeyboardButton(
+            text=f"{CATALOGUE[status].emoji} {texts(status_label_key(status))}",
+            callback_data=FaqCb(topic="status", status=status.value).pack(),
         )
-    builder.adjust(2)
-    builder.row(
-        InlineKeyboardButton(text=texts("btn-faq-menu"), callback_data=FaqCb(topic="menu").pack())
+        for status in Status
+    ]
+    menu = InlineKeyboardButton(
+        text=texts("btn-faq-menu"), callback_data=FaqCb(topic="menu").pack()
     )
-    return builder.as_markup()
+    return InlineKeyboardMarkup(inline_keyboard=[*grid(buttons, 2), [menu]])
 
 
 def faq_back_keyboard(texts: Texts) -> InlineKeyboardMarkup:
@@ -184,14 +199,14 @@ def settings_keyboard(texts: Texts) -> InlineKeyboardMarkup:
 def settings_choices_keyboard(
     action: SettingsAction, choices: Sequence[tuple[str, str]], texts: Texts
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for value, title in choices:
-        builder.button(text=title, callback_data=SettingsCb(action=action, value=value))
-    builder.adjust(2)
-    builder.row(
+    buttons = [
         InlineKeyboardButton(
-            text=texts("btn-settings-back"),
-            callback_data=SettingsCb(action=SettingsAction.MENU).pack(),
+            text=title, callback_data=SettingsCb(action=action, value=value).pack()
         )
+        for value, title in choices
+    ]
+    back = InlineKeyboardButton(
+        text=texts("btn-settings-back"),
+        callback_data=SettingsCb(action=SettingsAction.MENU).pack(),
     )
-    return builder.as_markup()
+    return InlineKeyboardMarkup(inline_keyboard=[*grid(buttons, 2), [back]])

@@ -170,8 +170,11 @@ class TrackingService:
             return AddOutcome(code, None, False, AddProblem.NO_SOURCE)
         now = self.clock()
         async with self.db.transaction() as tx:
-            existing = await tx.shipments.find(source, code.value)
-            if existing is None and await tx.subscriptions.count(user_id) >= MAX_ITEMS_PER_USER:
+            # At the limit, a number someone else already follows may still be added.
+            if (
+                await tx.subscriptions.count(user_id) >= MAX_ITEMS_PER_USER
+                and await tx.shipments.find(source, code.value) is None
+            ):
                 return AddOutcome(code, None, False, AddProblem.TOO_MANY)
             shipment, _ = await tx.shipments.get_or_create(source, code.value, code.kind, now)
             subscription, created = await tx.subscriptions.add(user_id, shipment.id, label, now)
@@ -214,11 +217,11 @@ class TrackingService:
                 total = len(items)
             else:
                 total = await tx.subscriptions.count(user_id)
-            return [await _view(tx, item) for item in items], total
+            return await _views(tx, items), total
 
     async def find(self, user_id: int, query: str) -> list[ItemView]:
         async with self.db.read() as tx:
-            return [await _view(tx, i) for i in await tx.subscriptions.find_items(user_id, query)]
+            return await _views(tx, await tx.subscriptions.find_items(user_id, query))
 
     async def history(self, user_id: int, item_id: int, limit: int = 15) -> list[Event] | None:
         async with self.db.read() as tx:
@@ -483,3 +486,8 @@ class TrackingService:
 
 async def _view(tx: Tx, item: Item) -> ItemView:
     return ItemView(item, await tx.events.latest(item.shipment.id))
+
+
+async def _views(tx: Tx, items: Sequence[Item]) -> list[ItemView]:
+    latest = await tx.events.latest_of([item.shipment.id for item in items]) if items else {}
+    return [ItemView(item, latest.get(item.shipment.id)) for item in items]

@@ -85,3 +85,21 @@ class EventsRepo:
     async def latest(self, shipment_id: int) -> Event | None:
         rows = await self.history(shipment_id, 1)
         return rows[0] if rows else None
+
+    async def latest_of(self, shipment_ids: Sequence[int]) -> dict[int, Event]:
+        """The newest event of each shipment that has one, in one statement per chunk.
+
+        A list of items is shown with each item's last event; asking per item would cost a
+        round trip each.
+        """
+        latest: dict[int, Event] = {}
+        for chunk in chunked(sorted(set(shipment_ids))):
+            rows = await self._s.fetch_all(
+                f"SELECT {_SELECT} FROM events e WHERE e.shipment_id IN ({marks(len(chunk))})"
+                " AND NOT EXISTS (SELECT 1 FROM events n WHERE n.shipment_id = e.shipment_id"
+                " AND (n.occurred_at > e.occurred_at"
+                " OR (n.occurred_at = e.occurred_at AND n.id > e.id)))",
+                tuple(chunk),
+            )
+            latest.update((row["shipment_id"], event_from_row(row)) for row in rows)
+        return latest

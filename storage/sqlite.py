@@ -180,18 +180,24 @@ class SqliteDatabase:
             finally:
                 self._holder = None
 
-    async def _control(self, *statements: str) -> None:
-        # One statement per call: sqlite3's executescript() would COMMIT a pending transaction.
+    async def _control(self, statement: str, *, script: bool = False) -> None:
+        """One round trip to the connection's thread.
+
+        A script may hold several statements; sqlite3's executescript() first COMMITs any
+        open transaction, which is exactly how a read ends (see `read`).
+        """
         try:
-            for statement in statements:
+            if script:
+                await self._conn.executescript(statement)
+            else:
                 await self._conn.execute(statement)
         except sqlite3.Error as exc:
             raise _failure(exc) from exc
 
     @asynccontextmanager
-    async def _session(self, begin: tuple[str, ...], end: tuple[str, ...]) -> AsyncIterator[Tx]:
+    async def _session(self, begin: str, end: str, *, script: bool = False) -> AsyncIterator[Tx]:
         try:
-            await self._control(*begin)
+            await self._control(begin, script=script)
         except StorageError:
             await self._rollback()  # leave no half-begun state (query_only) behind
             raise
@@ -204,7 +210,7 @@ class SqliteDatabase:
             raise
         session.open = False
         try:
-            await self._control(*end)
+            await self._control(end, script=script)
         except StorageError:
             await self._rollback()
             raise
@@ -218,13 +224,18 @@ class SqliteDatabase:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
-        async with self._turn(), self._session(("BEGIN IMMEDIATE",), ("COMMIT",)) as tx:
+        async with self._turn(), self._session("BEGIN IMMEDIATE", "COMMIT") as tx:
             yield tx
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
-        begin, end = ("PRAGMA query_only = ON", "BEGIN"), ("ROLLBACK", _READ_WRITE)
-        async with self._turn(), self._session(begin, end) as tx:
+        """A snapshot that refuses writes; begun and ended in one round trip each.
+
+        The end is a script whose implicit COMMIT closes the (write-free) transaction before
+        query_only is lifted.
+        """
+        begin = "PRAGMA query_only = ON; BEGIN"
+        async with self._turn(), self._session(begin, _READ_WRITE, script=True) as tx:
             yield tx
 
     async def close(self) -> None:

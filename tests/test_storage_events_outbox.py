@@ -107,6 +107,26 @@ async def test_shipment_without_events_has_no_latest(tx: Tx, shipment_id: int) -
     assert await tx.events.history(shipment_id) == []
 
 
+async def test_latest_of_many_shipments_matches_each_ones_latest(
+    tx: Tx, shipment_id: int
+) -> None:
+    other, _ = await tx.shipments.get_or_create("post", "RA2", "track", T0)
+    silent, _ = await tx.shipments.get_or_create("post", "RA3", "track", T0)
+    await tx.events.add_new(shipment_id, [ARRIVED, ACCEPTED, SORTED])
+    # Two events at one moment: the one stored later counts as the newer, as in history().
+    tie = [
+        TrackEvent(hours(5), Status.IN_TRANSIT, "Сортировка", "Москва"),
+        TrackEvent(hours(5), Status.CUSTOMS, "Таможня", "Москва"),
+    ]
+    await tx.events.add_new(other.id, tie)
+    latest = await tx.events.latest_of([other.id, shipment_id, silent.id, other.id])
+    assert set(latest) == {shipment_id, other.id}
+    for sid in (shipment_id, other.id):
+        assert latest[sid] == await tx.events.latest(sid)
+    assert latest[shipment_id].status is Status.READY_FOR_PICKUP
+    assert await tx.events.latest_of([]) == {}
+
+
 # --- outbox --------------------------------------------------------------------------------
 
 
