@@ -1,10 +1,11 @@
 """The outbox sender: drains queued messages within Telegram's limits and loses none.
 
 Rows are claimed with a lease, so a crash mid-send returns them after the lease (a message in
-flight at the crash may go out twice; nothing else repeats). One place caps the rate: an evenly
-spaced global limiter (aiolimiter) under SEND_RATE_PER_SECOND, at most one message a second per
-chat, and a 429 pauses the whole sender for its retry_after. A 403 means the user blocked the
-bot: they are marked inactive and their pending messages dropped.
+flight at the crash may go out twice; nothing else repeats). One place caps the rate
+(`bot/send_cap.py`): evenly spaced sends under SEND_RATE_PER_SECOND, at most one message a
+second per chat, and a 429 pauses every sender sharing the cap (all processes, with Redis) for
+its retry_after. A 403 means the user blocked the bot: they are marked inactive and their
+pending messages dropped.
 """
 
 from __future__ import annotations
@@ -80,7 +81,6 @@ class OutboxSender:
         self.batch_size = batch_size
         self._cap = cap
         self._slots = asyncio.Semaphore(concurrency)
-        self._paused_until = 0.0
         self._stopping = False
         self._claim_valid_until = 0.0
         # Claim no more than the rate lets us send within the usable part of a lease.
@@ -163,7 +163,6 @@ class OutboxSender:
         texts = self.catalogue.for_language(user.language or user.tg_language)
         tz = self.preferences.timezone(user)
         text, keyboard = render(group[0].kind, context, texts, tz, self.clock(), self.shop_name)
-        await self._wait_if_paused()
         await self._cap.acquire_global()
         if time.monotonic() > self._claim_valid_until:
             await self._release(group)
@@ -178,7 +177,7 @@ class OutboxSender:
         except TelegramRetryAfter as exc:
             self.metrics.telegram_429.inc()
             self._cap.release_chat(user.id)  # nothing was delivered
-            self._pause(exc.retry_after)
+            await self._pause(exc.retry_after)
             await self._defer(group, timedelta(seconds=exc.retry_after))
             report.throttled += len(group)
             return
@@ -210,12 +209,12 @@ class OutboxSender:
             end += timedelta(days=1)
         return end
 
-    def _pause(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+    async def _pause(self, seconds: float) -> None:
+        await self._cap.pause(seconds)
         log.warning("Telegram asked to slow down: pausing all sends for %.1f s", seconds)
 
     async def _wait_if_paused(self) -> None:
-        delay = self._paused_until - time.monotonic()
+        delay = await self._cap.paused_for()
         if delay > 0:
             await asyncio.sleep(delay)
 

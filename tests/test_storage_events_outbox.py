@@ -107,9 +107,7 @@ async def test_shipment_without_events_has_no_latest(tx: Tx, shipment_id: int) -
     assert await tx.events.history(shipment_id) == []
 
 
-async def test_latest_of_many_shipments_matches_each_ones_latest(
-    tx: Tx, shipment_id: int
-) -> None:
+async def test_latest_of_many_shipments_matches_each_ones_latest(tx: Tx, shipment_id: int) -> None:
     other, _ = await tx.shipments.get_or_create("post", "RA2", "track", T0)
     silent, _ = await tx.shipments.get_or_create("post", "RA3", "track", T0)
     await tx.events.add_new(shipment_id, [ARRIVED, ACCEPTED, SORTED])
