@@ -1,6 +1,7 @@
-"""APScheduler only triggers: a poll tick every POLL_TICK_SECONDS and an outbox drain every
-second, each coalesced with at most one run at a time. The database is the queue; no job is
-ever created per shipment. `stop()` lets running jobs finish (briefly) before returning.
+"""APScheduler only triggers: a poll tick every POLL_TICK_SECONDS, an outbox drain every
+second and an hourly look at source quotas and old outbox rows, each coalesced with at most one
+run at a time. The database is the queue; no job is ever created per shipment. `stop()` lets
+running jobs finish (briefly) before returning.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.operator import watch_quotas
 from bot.poller import Poller
+from bot.retention import forget_settled_outbox
 from bot.sender import OutboxSender
 
 log = logging.getLogger(__name__)
@@ -104,7 +106,9 @@ class Jobs:
             )
 
     async def _watch(self) -> None:
-        await watch_quotas(self.poller.tracking)
+        tracking = self.poller.tracking
+        await watch_quotas(tracking)
+        await forget_settled_outbox(tracking.db, tracking.clock())
 
     async def _send(self) -> None:
         assert self.sender is not None

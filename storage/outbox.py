@@ -3,8 +3,9 @@
 A row is claimed for a lease before sending, so a crashed sender's rows come back once the lease
 runs out, and several senders share the queue without taking the same row (on PostgreSQL the
 claim skips rows another sender is claiming at that moment). `dedup_key` is UNIQUE and rows are
-kept after sending, so one alert goes out at most once however often the change is recorded.
-States: pending → sent | failed | dropped.
+kept after sending, so one alert goes out at most once however often the change is recorded;
+settled rows are forgotten only after a retention period longer than any silence a notice
+could repeat (`bot.retention`). States: pending → sent | failed | dropped.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ _CLAIMABLE = (
     "SELECT id FROM outbox WHERE state = 'pending' AND not_before <= ?"
     " AND (claimed_until IS NULL OR claimed_until < ?)"
     " ORDER BY not_before, id LIMIT ?"
+)
+
+
+# Literal 'pending' again, for the partial index outbox_settled.
+FORGET_SETTLED_SQL = (
+    "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state <> 'pending'"
+    " AND created_at < ? ORDER BY created_at, id LIMIT ?)"
 )
 
 
@@ -86,6 +94,10 @@ class OutboxRepo:
             ),
         )
         return changed > 0
+
+    async def forget_settled_before(self, moment: datetime, limit: int) -> int:
+        """Delete up to `limit` settled rows queued before `moment`, oldest first; the count."""
+        return await self._s.execute(FORGET_SETTLED_SQL, (to_ms(moment), limit))
 
     async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxMessage]:
         """Take up to `limit` due messages for `lease`; unclaimed again if not settled by then."""

@@ -236,3 +236,29 @@ async def test_rolled_back_enqueue_leaves_nothing(db: Database) -> None:
     async with db.transaction() as tx:
         assert await tx.outbox.pending_count() == 0
         assert await enqueue(tx, "k")
+
+
+async def test_settled_messages_are_forgotten_oldest_first_and_pending_ones_kept(tx: Tx) -> None:
+    other = USER + 1
+    await tx.users.seen(other, None, T0)
+    keys = ["old-sent", "old-failed", "old-dropped", "old-pending", "new-sent"]
+    for n, key in enumerate(keys):
+        created = hours(100) if key.startswith("new") else hours(n)
+        owner = other if key == "old-dropped" else USER
+        await tx.outbox.enqueue(owner, "alert", {"shipment_id": 1}, key, created, created)
+    claimed = {m.dedup_key: m for m in await tx.outbox.claim_due(hours(200), 10, LEASE)}
+    await tx.outbox.mark_sent(claimed["old-sent"].id, hours(200))
+    await tx.outbox.give_up(claimed["old-failed"].id, "400 Bad Request")
+    await tx.outbox.mark_sent(claimed["new-sent"].id, hours(200))
+    await tx.outbox.release([claimed["old-pending"].id, claimed["old-dropped"].id])
+    assert await tx.outbox.drop_for_user(other) == 1
+
+    assert await tx.outbox.forget_settled_before(hours(50), 2) == 2
+    assert await enqueue(tx, "old-sent") and await enqueue(tx, "old-failed")  # keys are free
+    assert not await enqueue(tx, "old-dropped")  # the third oldest waits for the next batch
+    assert await tx.outbox.forget_settled_before(hours(50), 10) == 1
+    assert await tx.outbox.forget_settled_before(hours(50), 10) == 0
+    assert not await enqueue(tx, "new-sent")
+    assert not await enqueue(tx, "old-pending")
+    pending = {m.dedup_key for m in await tx.outbox.claim_due(hours(300), 10, LEASE)}
+    assert pending == {"old-pending", "old-sent", "old-failed"}

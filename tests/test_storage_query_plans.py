@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from storage import Database, Tx, open_database
+from storage.outbox import FORGET_SETTLED_SQL
 from storage.outbox import claim_sql as outbox_claim_sql
 from storage.shipments import claim_sql, due_sql
 from storage.sql import EPOCH, to_ms
@@ -150,3 +151,9 @@ async def test_a_users_list_and_a_shipments_followers_use_their_indexes(tx: Tx) 
     assert_reads_index(listing, "subscriptions_by_user")
     followers = await plan(tx, "SELECT id FROM subscriptions WHERE shipment_id = ?", (5,))
     assert any("subscriptions_by_shipment" in d for d in followers), followers
+
+
+async def test_forgetting_settled_outbox_rows_reads_its_partial_index(tx: Tx) -> None:
+    details = await plan(tx, FORGET_SETTLED_SQL, (to_ms(T0), 5000))
+    assert any("INDEX outbox_settled" in d for d in details), details
+    assert "SCAN outbox" not in details, details
