@@ -45,13 +45,18 @@ def answer(code: str) -> TrackResult:
     return TrackResult(code, Status.IN_TRANSIT, (event,), carrier="Почта России")
 
 
+# Built before the workers fork (see `seed`), so a worker's fetch is a dict look-up per number
+# and the time measured is the poller's and the database's.
+ANSWERS: dict[str, TrackResult] = {}
+
+
 class InstantSource:
     name = "track17"
     max_batch = 500
     rate_per_second = 1_000_000.0
 
     async def fetch(self, codes: Sequence[str]) -> Mapping[str, Outcome]:
-        return {code: answer(code) for code in codes}
+        return {code: ANSWERS.get(code) or answer(code) for code in codes}
 
     async def stop(self, codes: Sequence[str]) -> None:
         return None
@@ -68,7 +73,8 @@ async def seed(url: str, stored: int, due: int) -> None:
     conn = await asyncpg.connect(url)
     try:
         now_ms = int(time.time() * 1000)
-        digest = {i: fingerprint(answer(f"RR{i:011d}")) for i in range(stored)}
+        ANSWERS.update((f"RR{i:011d}", answer(f"RR{i:011d}")) for i in range(stored))
+        digest = {i: fingerprint(ANSWERS[f"RR{i:011d}"]) for i in range(stored)}
         await conn.copy_records_to_table(
             "users",
             records=[(1, None, "ru", None, None, 1, 1, now_ms)],

@@ -89,19 +89,16 @@ class BatchReport:
 
 def fingerprint(result: TrackResult) -> str:
     """A digest of everything a source said; equal digests mean nothing to store or announce."""
-    parts = [
-        result.status.value,
-        result.status_text,
-        result.carrier or "",
-        result.linked_code or "",
-    ]
+    # Computed for every polled number: plain strings (the statuses are str enums) and the
+    # time as a POSIX timestamp, which formats in half the time of an ISO string.
+    parts = [result.status, result.status_text, result.carrier or "", result.linked_code or ""]
     for event in result.events:
-        parts += [
-            event.occurred_at.isoformat(),
-            event.status.value,
+        parts += (
+            repr(event.occurred_at.timestamp()),
+            event.status,
             event.location,
             event.description,
-        ]
+        )
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
 
 
