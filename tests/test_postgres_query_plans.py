@@ -108,3 +108,16 @@ async def test_claiming_shipments_of_some_sources_still_walks_the_due_index(
 async def test_claiming_outbox_messages_walks_the_pending_index(db: Database) -> None:
     details = await plan(db, outbox_claim_sql("postgresql"), (NOW, NOW, 50, NOW + 1))
     assert_walks_index(details, "outbox", "outbox_due", "not_before")
+
+
+async def test_after_an_outage_a_batch_of_one_source_still_walks_the_due_index(
+    db: Database,
+) -> None:
+    """With nearly every row due, a good estimate of one source's share keeps the planner on the
+    index (stopping at the limit) instead of sorting everything due on each claim."""
+    later = to_ms(T0 + timedelta(days=366))
+    params = (later, later, "post", 2000, later + 1)
+    details = await plan(db, claim_sql(1, "postgresql"), params)
+    assert "Index Scan using shipments_due on shipments sh" in details, details
+    assert "Seq Scan on shipments sh" not in details, details  # (the update may scan to join)
+    assert not [line for line in details.splitlines() if "Sort Key: sh.next_check_at" in line]
