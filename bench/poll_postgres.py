@@ -222,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--stored", type=int, default=200_000)
     parser.add_argument("--due", type=int, default=100_000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
     name, url = asyncio.run(create_database())
     try:

@@ -26,9 +26,11 @@ CHUNK = 200
 
 
 class Row(Protocol):
-    """A result row addressed by column name (sqlite3.Row, asyncpg.Record)."""
+    """A result row addressed by column name, or read in order (sqlite3.Row, asyncpg.Record)."""
 
     def __getitem__(self, key: str, /) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
 
 
 class Session(Protocol):
