@@ -2,6 +2,10 @@
 second and an hourly look at source quotas and old outbox rows, each coalesced with at most one
 run at a time. The database is the queue; no job is ever created per shipment. `stop()` lets
 running jobs finish (briefly) before returning.
+
+A drain or a tick may outlast its interval (a backlog at the send cap takes many seconds). The
+next time then simply passes: the job is skipped here, quietly, rather than refused by
+APScheduler, which would log a warning every second for as long as the backlog lasts.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ class Jobs:
         self.sender = sender
         self.tick_seconds = tick_seconds
         self._scheduler = AsyncIOScheduler(
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+            # Two instances may start; the second finds the first running and returns (`_guarded`).
+            job_defaults={"coalesce": True, "max_instances": 2, "misfire_grace_time": None}
         )
         self._running: set[asyncio.Task[None]] = set()
 
@@ -64,8 +69,9 @@ class Jobs:
     async def stop(self) -> None:
         if self.sender is not None:
             self.sender.stop()
+        # Paused first: APScheduler's shutdown cancels the jobs still running at once.
         if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+            self._scheduler.pause()
         if self._running:
             _, pending = await asyncio.wait(self._running, timeout=STOP_GRACE_SECONDS)
             for task in pending:
@@ -73,21 +79,33 @@ class Jobs:
             for task in pending:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
 
     @property
     def alive(self) -> bool:
         return bool(self._scheduler.running)
 
     def _guarded(self, job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        busy = False
+
         async def run() -> None:
+            nonlocal busy
+            if busy:
+                return  # still at work from an earlier time
+            busy = True
             task = asyncio.current_task()
             if task is not None:
                 self._running.add(task)
             try:
                 await job()
+            except asyncio.CancelledError:
+                # Stopping, past the grace period: claims not settled come back after their lease.
+                log.info("a scheduled job was stopped before it ended")
             except Exception:
                 log.exception("scheduled job failed; it runs again at its next time")
             finally:
+                busy = False
                 if task is not None:
                     self._running.discard(task)
 
