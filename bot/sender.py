@@ -11,8 +11,10 @@ pending messages dropped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from asyncio import FIRST_COMPLETED
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,7 +31,7 @@ from aiogram.exceptions import (
 
 from bot.alerts import AlertContext, is_urgent, load_context, render
 from bot.metrics import Metrics
-from bot.send_cap import PER_CHAT_INTERVAL, SendCap
+from bot.send_cap import SendCap
 from bot.settings_service import SettingsService
 from bot.texts import Catalogue
 from providers.clock import Clock
@@ -40,6 +42,18 @@ log = logging.getLogger(__name__)
 
 QUIET_RECHECK = timedelta(minutes=5)  # held messages look at the quiet-hours setting again
 CLAIM_USE = 0.75  # share of a claim's lease during which its messages may still be sent
+# A drain with nothing claimable waits for a message due this soon (a chat's spacing), rather
+# than leaving it to the next drain, which starts on the scheduler's grid up to a second later.
+WAIT_FOR_DUE_AT_MOST = 1.5  # seconds
+
+
+def _grouped(claimed: list[OutboxMessage]) -> list[list[OutboxMessage]]:
+    """One message per user, kind and item: several events of one item go out together."""
+    groups: dict[tuple[int, str, int], list[OutboxMessage]] = defaultdict(list)
+    for message in claimed:
+        key = (message.user_id, message.kind, int(message.payload.get("subscription_id", 0)))
+        groups[key].append(message)
+    return list(groups.values())
 
 
 @dataclass(slots=True)
@@ -82,65 +96,121 @@ class OutboxSender:
         self._cap = cap
         self._slots = asyncio.Semaphore(concurrency)
         self._stopping = False
-        self._claim_valid_until = 0.0
-        # Claim no more than the rate lets us send within the usable part of a lease.
-        usable = rate_per_second * self.lease.total_seconds() * CLAIM_USE / 2
-        self._claim_size = max(1, min(batch_size, int(usable)))
+        self._stopped = asyncio.Event()
+        # Claim no more than the rate lets us send within the usable part of a lease, and claim
+        # again while a quarter of a claim still waits, if those and a new claim fit in it too.
+        sendable = rate_per_second * self.lease.total_seconds() * CLAIM_USE
+        self._claim_size = max(1, min(batch_size, int(sendable / 2)))
+        self._low_water = max(0, min(self._claim_size // 4, int(sendable) - self._claim_size - 1))
         self.report = SendReport()
         self.metrics = metrics or Metrics()
 
     def stop(self) -> None:
         """Take no new work; `drain` returns after the sends already started."""
         self._stopping = True
+        self._stopped.set()
 
     async def drain(self, budget_seconds: float = 10.0) -> SendReport:
-        """Send what is due, for at most about `budget_seconds`."""
+        """Send what is due, for at most about `budget_seconds`.
+
+        Claims are pipelined: the next one is taken while the last sends of the previous one
+        still wait for their turn, so the rate never dips between claims. Messages to one chat
+        go one after another, each a chat's spacing after the last, inside the drain: queued
+        again, a chat's second message would wait behind the whole backlog.
+        """
         deadline = time.monotonic() + budget_seconds
         report = SendReport()
-        while not self._stopping and time.monotonic() < deadline:
-            await self._wait_if_paused()
-            now = self.clock()
-            async with self.db.transaction() as tx:
-                claimed = await tx.outbox.claim_due(now, self._claim_size, self.lease)
-            if not claimed:
-                break
-            # Send from a claim only during most of its lease: after that another process may
-            # take the rows over, and a late send would be a duplicate.
-            self._claim_valid_until = time.monotonic() + self.lease.total_seconds() * CLAIM_USE
-            await self._send_batch(claimed, report)
-            if len(claimed) < self.batch_size and report.sent == 0 and report.throttled:
-                break
-        self._add(report)
+        running: set[asyncio.Task[None]] = set()
+        last_to_chat: dict[int, asyncio.Task[None]] = {}
+        waited = False
+        try:
+            while not self._stopping and time.monotonic() < deadline:
+                if len(running) > self._low_water:
+                    await self._settle(running, deadline)
+                    continue
+                await self._wait_if_paused()
+                async with self.db.transaction() as tx:
+                    claimed = await tx.outbox.claim_due(self.clock(), self._claim_size, self.lease)
+                if not claimed:
+                    if running:
+                        await self._settle(running, deadline)
+                        continue
+                    # Once: a message still not claimable after the wait is another sender's.
+                    if not waited and await self._wait_for_next_due(deadline):
+                        waited = True
+                        continue
+                    break
+                waited = False
+                # Send from a claim only during most of its lease: after that another process
+                # may take the rows over, and a late send would be a duplicate.
+                valid_until = time.monotonic() + self.lease.total_seconds() * CLAIM_USE
+                for group in _grouped(claimed):
+                    chat = group[0].user_id
+                    after = last_to_chat.get(chat)
+                    task = asyncio.create_task(self._deliver(group, valid_until, after, report))
+                    last_to_chat[chat] = task
+                    running.add(task)
+                    task.add_done_callback(running.discard)
+        except asyncio.CancelledError:
+            for task in running:
+                task.cancel()  # their claims come back after the lease
+            raise
+        finally:
+            # Sends already started end (or, once stopped, hand their messages back).
+            results = await asyncio.gather(*running, return_exceptions=True)
+            self._add(report)
+        for result in results:
+            if isinstance(result, Exception):
+                raise result
         return report
 
-    async def _send_batch(self, claimed: list[OutboxMessage], report: SendReport) -> None:
-        groups: dict[tuple[int, str, int], list[OutboxMessage]] = defaultdict(list)
-        for message in claimed:
-            key = (message.user_id, message.kind, int(message.payload.get("subscription_id", 0)))
-            groups[key].append(message)
-        tasks = []
-        in_this_batch: set[int] = set()
-        for group in groups.values():
-            if self._stopping:
-                await self._release(group)
-                continue
-            chat = group[0].user_id
-            wait = PER_CHAT_INTERVAL if chat in in_this_batch else self._cap.chat_wait(chat)
-            if wait > 0:
-                # Another message to this chat is in flight or just went: come back shortly.
-                await self._defer(group, timedelta(seconds=wait))
-                report.throttled += len(group)
-                continue
-            in_this_batch.add(chat)
-            tasks.append(self._deliver(group, report))
-        await asyncio.gather(*tasks)
+    async def _settle(self, running: set[asyncio.Task[None]], deadline: float) -> None:
+        """Wait until one of the sends ends (or the budget does); a failed send is raised."""
+        timeout = max(0.0, deadline - time.monotonic())
+        done, _ = await asyncio.wait(running, timeout=timeout, return_when=FIRST_COMPLETED)
+        for task in done:
+            task.result()
 
-    async def _deliver(self, group: list[OutboxMessage], report: SendReport) -> None:
+    async def _sleep(self, seconds: float) -> None:
+        """Sleep, but wake at once when the sender is stopped."""
+        if seconds <= 0:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopped.wait(), seconds)
+
+    async def _wait_for_next_due(self, deadline: float) -> bool:
+        """Sleep until the next message is due if that is soon; False when there is none."""
+        now = self.clock()
+        async with self.db.read() as tx:
+            due_at = await tx.outbox.next_due_at(now)
+        if due_at is None:
+            return False
+        wait = max(0.0, (due_at - now).total_seconds())
+        if wait > WAIT_FOR_DUE_AT_MOST or time.monotonic() + wait > deadline:
+            return False
+        await self._sleep(wait)
+        return not self._stopping
+
+    async def _deliver(
+        self,
+        group: list[OutboxMessage],
+        valid_until: float,
+        after: asyncio.Task[None] | None,
+        report: SendReport,
+    ) -> None:
+        if after is not None:
+            await asyncio.wait([after])  # the chat's previous message first (its error is its own)
+        await self._sleep(self._cap.chat_wait(group[0].user_id))
         # A few at a time: a hundred deliveries reading at once would delay the first send.
         async with self._slots:
-            await self._deliver_one(group, report)
+            if self._stopping:
+                await self._release(group)  # not started: back to the queue, as it was
+                return
+            await self._deliver_one(group, valid_until, report)
 
-    async def _deliver_one(self, group: list[OutboxMessage], report: SendReport) -> None:
+    async def _deliver_one(
+        self, group: list[OutboxMessage], valid_until: float, report: SendReport
+    ) -> None:
         first = group[0]
         async with self.db.read() as tx:
             user = await tx.users.get(first.user_id)
@@ -155,16 +225,21 @@ class OutboxSender:
             await self._defer(group, min(held_until - now, QUIET_RECHECK))
             report.deferred += len(group)
             return
-        await self._send(user, group, context, report)
+        await self._send(user, group, context, valid_until, report)
 
     async def _send(
-        self, user: User, group: list[OutboxMessage], context: AlertContext, report: SendReport
+        self,
+        user: User,
+        group: list[OutboxMessage],
+        context: AlertContext,
+        valid_until: float,
+        report: SendReport,
     ) -> None:
         texts = self.catalogue.for_language(user.language or user.tg_language)
         tz = self.preferences.timezone(user)
         text, keyboard = render(group[0].kind, context, texts, tz, self.clock(), self.shop_name)
         await self._cap.acquire_global()
-        if time.monotonic() > self._claim_valid_until:
+        if self._stopping or time.monotonic() > valid_until:
             await self._release(group)
             return
         wait = await self._cap.reserve_chat(user.id)  # stamped when it really goes out

@@ -39,6 +39,12 @@ _CLAIMABLE = (
 )
 
 
+# The first claimable moment: the same index, walked until an unclaimed row.
+NEXT_DUE_SQL = (
+    "SELECT not_before FROM outbox WHERE state = 'pending'"
+    " AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY not_before, id LIMIT 1"
+)
+
 # Literal 'pending' again, for the partial index outbox_settled.
 FORGET_SETTLED_SQL = (
     "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state <> 'pending'"
@@ -105,6 +111,11 @@ class OutboxRepo:
         sql = claim_sql(self._s.dialect)
         rows = await self._s.fetch_all(sql, (at, at, limit, to_ms(now + lease)))
         return sorted((message_from_row(row) for row in rows), key=lambda m: (m.not_before, m.id))
+
+    async def next_due_at(self, now: datetime) -> datetime | None:
+        """When the earliest message nobody holds may be sent (None: nothing pending)."""
+        row = await self._s.fetch_one(NEXT_DUE_SQL, (to_ms(now),))
+        return None if row is None else from_ms(row["not_before"])
 
     async def mark_sent(self, message_id: int, now: datetime) -> None:
         await self._s.execute(

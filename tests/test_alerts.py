@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,15 +11,17 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.sender import PER_CHAT_INTERVAL
+from bot.send_cap import PER_CHAT_INTERVAL
 from providers.clock import ManualClock
 from providers.statuses import Status
 from tests.conftest import make_settings, running_bot
 from tests.fakes.chat import Chat
 from tests.fakes.source import ScriptedSource
 from tests.fakes.telegram import FakeTelegram
+from tests.test_crash import CHATS, seed_alerts
 
 CODE = "RA000012349CN"
+OTHER_CODE = "RA123456785CN"
 NIGHT = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)  # 00:00 in Moscow
 
 
@@ -126,6 +129,56 @@ async def test_several_events_at_once_make_one_message(
     assert len(alerts_in(alice)) == 1
     assert "Прием на таможню" in alerts_in(alice)[0]
     assert "Прибыло на территорию РФ" in alerts_in(alice)[0]
+
+
+class FlowingClock(ManualClock):
+    """Moves when told and with real time too, as the sender's chat spacing does."""
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__(start)
+        self._origin = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self.now + timedelta(seconds=time.monotonic() - self._origin)
+
+
+async def test_two_alerts_to_one_chat_go_out_in_one_drain_a_spacing_apart(
+    tg: FakeTelegram, tmp_path: Path, source: ScriptedSource, chat: Callable[..., Chat]
+) -> None:
+    clock = FlowingClock(NIGHT - timedelta(hours=12))  # midday in Moscow: no quiet hours
+    settings = make_settings(tg, tmp_path / "bot.sqlite3", demo_source=False)
+    async with running_bot(settings, clock, [source]) as app:
+        alice = chat(1, "ru")
+        for code in (CODE, OTHER_CODE):
+            await alice.sends(code)
+            in_transit(source, clock, code)
+        clock.advance(hours=3)
+        await app.poller.tick()
+        assert app.sender is not None
+        report = await app.sender.drain(budget_seconds=5)
+        await settle(alice)
+    assert report.sent == 2  # the second waited for the chat inside the same drain
+    first, second = [m for m in tg.sent if m.action == "send" and m.text.startswith("🔔")]
+    assert second.at - first.at >= 1.0
+
+
+async def test_a_stopped_drain_hands_back_what_it_has_not_sent(
+    tg: FakeTelegram, tmp_path: Path
+) -> None:
+    settings = make_settings(
+        tg, tmp_path / "bot.sqlite3", demo_source=False, send_rate_per_second=4, quiet_hours="off"
+    )
+    await seed_alerts(settings.database_url)  # five chats, one alert each, due now
+    async with running_bot(settings, FlowingClock(datetime.now(UTC))) as app:
+        assert app.sender is not None
+        draining = asyncio.create_task(app.sender.drain(budget_seconds=30))
+        await tg.wait_until(lambda: len(tg.sent) >= 1, timeout=5, what="the first alert")
+        app.sender.stop()
+        report = await asyncio.wait_for(draining, timeout=3)
+        async with app.db.transaction() as tx:
+            left = await tx.outbox.claim_due(datetime.now(UTC), 10, timedelta(minutes=1))
+    assert 1 <= report.sent < len(CHATS)
+    assert len(left) == len(CHATS) - report.sent  # unclaimed at once, not after the lease
 
 
 async def test_a_reworded_description_is_not_news(

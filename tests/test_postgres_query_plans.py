@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from storage import Database, open_database
+from storage.outbox import NEXT_DUE_SQL
 from storage.outbox import claim_sql as outbox_claim_sql
 from storage.shipments import claim_sql
 from storage.sql import to_ms
@@ -108,6 +109,12 @@ async def test_claiming_shipments_of_some_sources_still_walks_the_due_index(
 async def test_claiming_outbox_messages_walks_the_pending_index(db: Database) -> None:
     details = await plan(db, outbox_claim_sql("postgresql"), (NOW, NOW, 50, NOW + 1))
     assert_walks_index(details, "outbox", "outbox_due", "not_before")
+
+
+async def test_the_next_due_message_is_read_from_the_pending_index(db: Database) -> None:
+    details = await plan(db, NEXT_DUE_SQL, (NOW,))
+    assert "Index Scan using outbox_due on outbox" in details, details
+    assert "Seq Scan" not in details and "Sort Key" not in details, details
 
 
 async def test_after_an_outage_a_batch_of_one_source_still_walks_the_due_index(

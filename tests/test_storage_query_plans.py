@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from storage import Database, Tx, open_database
-from storage.outbox import FORGET_SETTLED_SQL
+from storage.outbox import FORGET_SETTLED_SQL, NEXT_DUE_SQL
 from storage.outbox import claim_sql as outbox_claim_sql
 from storage.shipments import claim_sql, due_sql
 from storage.sql import EPOCH, to_ms
@@ -133,6 +133,15 @@ async def test_claiming_outbox_messages_reads_the_pending_index(tx: Tx) -> None:
     details = await plan(tx, outbox_claim_sql("sqlite"), (now, now, 50, now + 30_000))
     assert any("INDEX outbox_due" in d for d in details), details
     assert not table_scans(details), details
+
+
+async def test_the_next_due_message_is_read_from_the_pending_index(tx: Tx) -> None:
+    # Walked in order from the start of the pending rows: it stops at the first unclaimed one.
+    details = await plan(tx, NEXT_DUE_SQL, (to_ms(T0),))
+    assert details == ["SCAN outbox USING INDEX outbox_due"], details
+    assert await tx.outbox.next_due_at(T0) == T0
+    await tx.outbox.claim_due(T0, 500, timedelta(minutes=1))
+    assert await tx.outbox.next_due_at(T0) is None  # all held by a live claim
 
 
 async def test_finding_orphans_reads_its_partial_index(tx: Tx) -> None:
