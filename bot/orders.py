@@ -1,16 +1,17 @@
 """Shop orders: proving an order is yours (by contact or a signed link) before following it.
 
 The shop answers "not found" the same way for an unknown number and a wrong contact, and each
-user gets a few attempts an hour, so order numbers cannot be probed through the bot. The
-contact is sent to the shop once and never stored or logged.
+user gets a few attempts an hour (counted in the database: a restart or another process gives
+no fresh ones), so order numbers cannot be probed through the bot. The contact is sent to the
+shop once and never stored or logged.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections import defaultdict, deque
+import math
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from bot.tracking import ItemView, TrackingService
@@ -21,6 +22,7 @@ from providers.shop import ShopProvider
 log = logging.getLogger(__name__)
 
 ATTEMPTS_PER_HOUR = 5
+ATTEMPTS_WINDOW = timedelta(hours=1)
 SHOP = "shop"
 
 
@@ -43,7 +45,6 @@ class OrderOutcome:
 class Orders:
     def __init__(self, tracking: TrackingService) -> None:
         self._tracking = tracking
-        self._attempts: dict[int, deque[float]] = defaultdict(deque)
 
     @property
     def _shop(self) -> ShopProvider | None:
@@ -57,16 +58,22 @@ class Orders:
         shop = self._shop
         if shop is None:
             return OrderOutcome(OrderState.NOT_CONFIGURED)
-        left, wait = self._take_attempt(user_id)
-        if left < 0:
-            return OrderOutcome(OrderState.TOO_MANY_ATTEMPTS, wait_minutes=wait)
+        now = self._tracking.clock()
+        async with self._tracking.db.transaction() as tx:
+            attempt = await tx.order_attempts.take(
+                user_id, now, ATTEMPTS_WINDOW, ATTEMPTS_PER_HOUR
+            )
+        if not attempt.allowed:
+            wait = (attempt.next_at - now).total_seconds() if attempt.next_at else 0.0
+            minutes = max(1, math.ceil(wait / 60))
+            return OrderOutcome(OrderState.TOO_MANY_ATTEMPTS, wait_minutes=minutes)
         try:
             result = await shop.verify(number, contact)
         except SourceError as exc:
             log.info("shop unavailable while checking an order: %s", type(exc).__name__)
             return OrderOutcome(OrderState.SHOP_DOWN)
         if result is None:
-            return OrderOutcome(OrderState.NO_MATCH, attempts_left=left)
+            return OrderOutcome(OrderState.NO_MATCH, attempts_left=attempt.left)
         return await self._follow(user_id, number, result)
 
     async def follow_proven(self, user_id: int, number: str) -> OrderOutcome:
@@ -87,14 +94,3 @@ class Orders:
             user_id, SHOP, Code(number, CodeKind.ORDER), result
         )
         return OrderOutcome(OrderState.FOLLOWING, view)
-
-    def _take_attempt(self, user_id: int) -> tuple[int, int]:
-        """(attempts left after this one, or -1 when none; minutes until the next is allowed)."""
-        now = time.monotonic()
-        window = self._attempts[user_id]
-        while window and now - window[0] > 3600:
-            window.popleft()
-        if len(window) >= ATTEMPTS_PER_HOUR:
-            return -1, int((3600 - (now - window[0])) // 60) + 1
-        window.append(now)
-        return ATTEMPTS_PER_HOUR - len(window), 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from storage.attempts import OrderAttemptsRepo
 from storage.events import EventsRepo
 from storage.outbox import OutboxRepo
 from storage.receipts import ReceiptsRepo
@@ -24,6 +25,7 @@ class Tx:
 
     __slots__ = (
         "events",
+        "order_attempts",
         "outbox",
         "receipts",
         "session",
@@ -40,6 +42,7 @@ class Tx:
         self.events = EventsRepo(session)
         self.outbox = OutboxRepo(session)
         self.receipts = ReceiptsRepo(session)
+        self.order_attempts = OrderAttemptsRepo(session)
 
 
 class Database(Protocol):

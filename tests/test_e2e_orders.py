@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from bot.app import App
+from bot.config import Settings
 from bot.logs import setup_logging
 from providers.clock import ManualClock
 from providers.shop import ShopProvider
@@ -24,6 +25,19 @@ ORDER = "4512001"
 PHONE = "+79991234567"
 SECRET = "link-secret-for-tests"
 PARCEL = "RA000012349CN"
+
+
+def shop_settings(tg: FakeTelegram, tmp_path: Path, shop: FakeShop) -> Settings:
+    return make_settings(
+        tg,
+        tmp_path / "bot.sqlite3",
+        demo_source=False,
+        shop_api_url=shop.url,
+        shop_api_token=shop.token,
+        shop_name="Лавка",
+        shop_order_pattern=r"^\d{7}$",
+        shop_link_secret=SECRET,
+    )
 
 
 @pytest.fixture
@@ -46,19 +60,9 @@ async def shop_bot(
     shop: FakeShop,
     parcels: ScriptedSource,
 ) -> AsyncIterator[App]:
-    settings = make_settings(
-        tg,
-        tmp_path / "bot.sqlite3",
-        demo_source=False,
-        shop_api_url=shop.url,
-        shop_api_token=shop.token,
-        shop_name="Лавка",
-        shop_order_pattern=r"^\d{7}$",
-        shop_link_secret=SECRET,
-    )
     async with httpx.AsyncClient(base_url=shop.url, timeout=2) as client:
         source = ShopProvider(client, shop.token, "Лавка")
-        async with running_bot(settings, clock, [source, parcels]) as app:
+        async with running_bot(shop_settings(tg, tmp_path, shop), clock, [source, parcels]) as app:
             yield app
 
 
@@ -107,6 +111,32 @@ async def test_attempts_are_limited(alice: Chat) -> None:
     await alice.sends(ORDER)
     refused = await alice.sends("+7 999 123-45-67")
     assert "Слишком много попыток" in refused.text
+
+
+async def test_used_attempts_survive_a_restart_and_come_back_after_an_hour(
+    tg: FakeTelegram,
+    tmp_path: Path,
+    clock: ManualClock,
+    shop: FakeShop,
+    parcels: ScriptedSource,
+    chat: Callable[..., Chat],
+) -> None:
+    settings = shop_settings(tg, tmp_path, shop)
+    alice = chat(1001, "ru")
+    async with httpx.AsyncClient(base_url=shop.url, timeout=2) as client:
+        source = ShopProvider(client, shop.token, "Лавка")
+        async with running_bot(settings, clock, [source, parcels]):
+            for _ in range(5):
+                await alice.sends(ORDER)
+                await alice.sends("+7 900 000-00-00")
+        async with running_bot(settings, clock, [source, parcels]):
+            await alice.sends(ORDER)
+            refused = await alice.sends(PHONE)  # the right contact, but no attempt is left
+            clock.advance(minutes=61)
+            await alice.sends(ORDER)
+            accepted = await alice.sends(PHONE)
+    assert "Слишком много попыток" in refused.text and "60 мин" in refused.text
+    assert "подтверждён" in accepted.text
 
 
 async def test_cancel_leaves_the_dialogue_and_a_bad_contact_is_explained(alice: Chat) -> None:

@@ -17,7 +17,8 @@ pytest_plugins = ["tests.test_storage_backends"]  # postgres_url
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 ALICE, BOB = 101, 202
-TABLES = ("users", "shipments", "subscriptions", "events", "outbox", "receipts")
+TABLES = ("users", "shipments", "subscriptions", "events", "outbox", "receipts", "order_attempts")
+ORDER_BY = {"receipts": "digest", "order_attempts": "user_id, attempted_at"}
 
 
 async def fill(db: Database) -> None:
@@ -42,6 +43,7 @@ async def fill(db: Database) -> None:
         [first] = await tx.outbox.claim_due(T0, 1, timedelta(minutes=1))
         await tx.outbox.mark_sent(first.id, T0)
         await tx.receipts.remember("digest-1", T0)
+        await tx.order_attempts.take(BOB, T0, timedelta(hours=1), 5)
         oldest = (await tx.subscriptions.list_items(ALICE))[-1]
         await tx.subscriptions.delete(oldest.id, ALICE)
         await tx.shipments.delete_orphans()
@@ -51,7 +53,7 @@ async def dump(db: Database) -> dict[str, list[dict[str, Any]]]:
     tables: dict[str, list[dict[str, Any]]] = {}
     async with db.read() as tx:
         for table in TABLES:
-            key = "digest" if table == "receipts" else "id"
+            key = ORDER_BY.get(table, "id")
             rows = await tx.session.fetch_all(f"SELECT * FROM {table} ORDER BY {key}")
             tables[table] = [dict(row) for row in rows]  # type: ignore[call-overload]
     return tables

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -9,7 +10,7 @@ import pytest
 
 from providers.base import TrackEvent
 from providers.statuses import Status
-from storage import Database, Tx
+from storage import Database, Tx, open_database
 
 pytest_plugins = ["tests.test_storage_backends"]  # the `db` fixture, on each engine
 
@@ -250,3 +251,36 @@ async def test_shipment_followed_by_two_users_is_orphaned_only_after_both_leave(
     assert await tx.shipments.delete_orphans() == []
     assert await tx.subscriptions.delete(second.id, 2)
     assert [s.id for s in await tx.shipments.delete_orphans()] == [shipment_id]
+
+
+async def test_order_attempts_are_limited_per_user_within_the_window(db: Database) -> None:
+    hour = timedelta(hours=1)
+    async with db.transaction() as tx:
+        await tx.users.seen(7, "ru", T0)
+        taken = [
+            await tx.order_attempts.take(7, T0 + timedelta(minutes=m), hour, 3) for m in range(4)
+        ]
+        other = await tx.order_attempts.take(8, T0, hour, 3)
+    assert [(a.allowed, a.left) for a in taken] == [(True, 2), (True, 1), (True, 0), (False, 0)]
+    assert taken[3].next_at == T0 + hour  # when the first attempt leaves the window
+    assert other.allowed and other.left == 2
+    async with db.transaction() as tx:
+        again = await tx.order_attempts.take(7, T0 + hour, hour, 3)
+    assert again.allowed and again.left == 0  # the first left the window, two are still in it
+
+
+async def test_order_attempts_from_two_workers_at_once_share_one_count(db_url: str) -> None:
+    first, second = await open_database(db_url), await open_database(db_url)
+    try:
+        async with first.transaction() as tx:
+            await tx.users.seen(7, "ru", T0)
+
+        async def attempt(db: Database) -> bool:
+            async with db.transaction() as tx:
+                return (await tx.order_attempts.take(7, T0, timedelta(hours=1), 5)).allowed
+
+        results = await asyncio.gather(*(attempt(db) for db in [first, second] * 5))
+    finally:
+        await first.close()
+        await second.close()
+    assert sorted(results) == [False] * 5 + [True] * 5
