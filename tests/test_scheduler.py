@@ -29,9 +29,11 @@ class SlowSource(ScriptedSource):
         self.active = 0
         self.most_at_once = 0
         self.answered = 0
+        self.asked = asyncio.Event()  # set when a call starts
 
     async def fetch(self, codes: Sequence[str]) -> Mapping[str, Outcome]:
         self.active += 1
+        self.asked.set()
         self.most_at_once = max(self.most_at_once, self.active)
         try:
             await asyncio.sleep(self.seconds)
@@ -47,6 +49,7 @@ async def following(source: SlowSource, app_chat: Chat, clock: ManualClock) -> N
     await app_chat.sends(CODE)
     clock.advance(hours=3)
     source.seconds = 1.0
+    source.asked.clear()
 
 
 async def test_a_tick_longer_than_its_interval_runs_once_and_logs_no_warning(
@@ -86,7 +89,8 @@ async def test_stopping_lets_a_running_tick_finish(
         answered_before = source.answered
         with caplog.at_level(logging.INFO):
             app.jobs.start()
-            await asyncio.sleep(0.3)  # the first tick is waiting for the source
+            # The first tick is waiting for the source.
+            await asyncio.wait_for(source.asked.wait(), timeout=5)
             await app.jobs.stop()
     assert source.answered == answered_before + 1
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
