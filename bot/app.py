@@ -32,6 +32,7 @@ from bot.middleware import UserContext
 from bot.orders import Orders
 from bot.poller import Poller
 from bot.pushes import Track17Pushes
+from bot.redis_turns import SharedSourceRates
 from bot.scheduler import Jobs
 from bot.send_cap import LocalSendCap, RedisSendCap, SendCap
 from bot.sender import OutboxSender
@@ -153,12 +154,16 @@ async def set_commands(bot: Bot, catalogue: Catalogue) -> None:
     )
 
 
+def redis_namespace(settings: Settings) -> str:
+    """The bot's id (the token's public part): bots sharing one Redis keep apart."""
+    bot_id = settings.bot_token.get_secret_value().split(":")[0] if settings.bot_token else ""
+    return f"bot{bot_id or 'bot'}"
+
+
 def build_send_cap(settings: Settings) -> SendCap:
     if settings.redis_url:
-        namespace = (
-            settings.bot_token.get_secret_value().split(":")[0] if settings.bot_token else "bot"
-        )
-        return RedisSendCap(settings.redis_url, settings.send_rate_per_second, f"bot{namespace}")
+        namespace = redis_namespace(settings)
+        return RedisSendCap(settings.redis_url, settings.send_rate_per_second, namespace)
     return LocalSendCap(settings.send_rate_per_second)
 
 
@@ -203,7 +208,15 @@ async def assemble(
         settings_service = SettingsService(
             db, clock, settings.quiet_hours, settings.default_timezone, tracking.forget_user
         )
-        poller = Poller(tracking, lease=timedelta(seconds=settings.poll_lease_seconds))
+        shared_rates = None
+        if settings.redis_url:
+            shared_rates = SharedSourceRates(settings.redis_url, redis_namespace(settings))
+            stack.push_async_callback(shared_rates.close)
+        poller = Poller(
+            tracking,
+            lease=timedelta(seconds=settings.poll_lease_seconds),
+            shared_rates=shared_rates,
+        )
         fsm = build_fsm_storage(settings)
         stack.push_async_callback(fsm.close)
         dispatcher = build_dispatcher(settings, tracking, catalogue, settings_service, poller, fsm)

@@ -3,8 +3,8 @@
 The database is the queue (`shipments.next_check_at`, read through an index), so a tick costs
 in proportion to what is due; rows are claimed (`FOR UPDATE SKIP LOCKED` on PostgreSQL) with a
 lease, so any number of worker processes can run ticks side by side. Each source gets its own
-rate limiter (aiolimiter) and a cap on concurrent calls; a source that fails backs off as a
-whole and its numbers wait for it.
+rate limiter (aiolimiter, or with Redis one schedule shared by every worker) and a cap on
+concurrent calls; a source that fails backs off as a whole and its numbers wait for it.
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from aiolimiter import AsyncLimiter
 
+from bot.redis_turns import SharedSourceRates
 from bot.sources import SourceBackingOffError, Sources
 from bot.tracking import BatchReport, TrackingService
 from providers.base import SourceError
@@ -49,11 +51,13 @@ class Poller:
         tick_limit: int = DEFAULT_TICK_LIMIT,
         max_concurrent: int = MAX_CONCURRENT_CALLS,
         lease: timedelta = DEFAULT_LEASE,
+        shared_rates: SharedSourceRates | None = None,
     ) -> None:
         self.tracking = tracking
         self.tick_limit = tick_limit
         self.lease = lease
-        self._limiters: dict[str, AsyncLimiter] = {}
+        self._shared_rates = shared_rates
+        self._limiters: dict[str, AbstractAsyncContextManager[None]] = {}
         self._max_concurrent = max_concurrent
         self._slots: dict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(max_concurrent)
@@ -164,9 +168,13 @@ class Poller:
                 return
         report.batches.add(await self.tracking.record_batch(batch, outcomes))
 
-    def _limiter(self, name: str) -> AsyncLimiter:
+    def _limiter(self, name: str) -> AbstractAsyncContextManager[None]:
         if name not in self._limiters:
             provider = self.sources.get(name)
-            rate = provider.rate_per_second if provider else 1.0
-            self._limiters[name] = AsyncLimiter(max(rate, 0.001), 1)
+            rate = max(provider.rate_per_second if provider else 1.0, 0.001)
+            self._limiters[name] = (
+                self._shared_rates.gate(name, rate)
+                if self._shared_rates is not None
+                else AsyncLimiter(rate, 1)
+            )
         return self._limiters[name]

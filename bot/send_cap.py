@@ -2,11 +2,9 @@
 the pause Telegram asks for with a 429.
 
 In one process an evenly spaced aiolimiter and a small table do it. With REDIS_URL every process
-takes turns from Redis: a generic cell rate algorithm (GCRA, as in redis-cell), run as Lua on
-Redis's clock, hands out send times one interval apart, so N workers together send evenly under
-SEND_RATE_PER_SECOND, never in bursts; a send that wakes late moves the later turns back. A key
-per chat with a TTL spaces each chat, and a `paused_until` key living for a 429's retry_after
-holds every process.
+takes its send turns from one schedule in Redis (`bot/redis_turns.py`), so N workers together
+send evenly under SEND_RATE_PER_SECOND, never in bursts. A key per chat with a TTL spaces each
+chat, and a `paused_until` key living for a 429's retry_after holds every process.
 """
 
 from __future__ import annotations
@@ -20,35 +18,10 @@ import redis.asyncio as redis
 from aiolimiter import AsyncLimiter
 from redis.commands.core import AsyncScript
 
+from bot.redis_turns import RedisTurns
+
 PER_CHAT_INTERVAL = 1.05  # seconds between two messages to one chat (Telegram: about 1/s)
 RATE_MARGIN = 0.985  # stay just under the cap: sliding windows forgive no rounding
-SHARED_RATE_MARGIN = 0.975  # several processes: a Redis round trip and their loops add jitter
-LATE_SLACK = 0.003  # seconds a send may trail its turn: its share of the margin
-PROMPT_ANSWER = 0.005  # seconds: an answer this quick places a turn on our clock well enough
-
-# KEYS: next free send time (µs, Redis clock), pause. ARGV: interval (µs). Returns the wait (µs).
-_TAKE_TURN = """
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
-local slot = math.max(now, tonumber(redis.call('GET', KEYS[1])) or 0)
-local paused_ms = redis.call('PTTL', KEYS[2])
-if paused_ms > 0 then slot = math.max(slot, now + paused_ms * 1000) end
-local next_slot = slot + tonumber(ARGV[1])
-local keep_ms = math.ceil((next_slot - now) / 1000) + 1000
-redis.call('SET', KEYS[1], string.format('%.0f', next_slot), 'PX', keep_ms)
-return slot - now
-"""
-
-# KEYS: next free send time. ARGV: how late a send went (µs), interval (µs).
-_MOVE_BACK = """
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
-local slot = tonumber(redis.call('GET', KEYS[1])) or 0
-local next_slot = math.max(slot + tonumber(ARGV[1]), now + tonumber(ARGV[2]))
-local keep_ms = math.ceil((next_slot - now) / 1000) + 1000
-redis.call('SET', KEYS[1], string.format('%.0f', next_slot), 'PX', keep_ms)
-return 0
-"""
 
 # KEYS: the chat, pause. ARGV: per-chat interval (ms).
 # Returns 0 (taken), the chat's wait (ms) or minus the pause left (ms).
@@ -138,28 +111,16 @@ class RedisSendCap:
 
     def __init__(self, redis_url: str, rate_per_second: float, namespace: str) -> None:
         self._redis = redis.Redis.from_url(redis_url)
-        self._interval_us = math.ceil(1_000_000 / (rate_per_second * SHARED_RATE_MARGIN))
         self._prefix = f"send_cap:{namespace}"
-        self._turn_key = f"{self._prefix}:next_send_at"
         self._pause_key = f"{self._prefix}:paused_until"
-        self._take_turn: AsyncScript = self._redis.register_script(_TAKE_TURN)
-        self._move_back: AsyncScript = self._redis.register_script(_MOVE_BACK)
+        self._turns = RedisTurns(
+            self._redis, f"{self._prefix}:next_send_at", self._pause_key, rate_per_second
+        )
         self._take_chat: AsyncScript = self._redis.register_script(_TAKE_CHAT)
         self._set_pause: AsyncScript = self._redis.register_script(_PAUSE)
 
     async def acquire_global(self) -> None:
-        asked = time.monotonic()
-        keys = [self._turn_key, self._pause_key]
-        wait = int(await self._take_turn(keys, [self._interval_us])) / 1_000_000
-        answered = time.monotonic()
-        # Redis took the turn between request and reply; after a slow reply, wait from the
-        # reply, so as never to go early.
-        due = (asked if answered - asked <= PROMPT_ANSWER else answered) + wait
-        await asyncio.sleep(max(0.0, due - time.monotonic()))
-        late = time.monotonic() - (asked + wait) - LATE_SLACK  # at most this, beyond the slack
-        if late > 0:
-            # A late send crowds the turns after it into one second: move the next ones back.
-            await self._move_back([self._turn_key], [int(late * 1_000_000), self._interval_us])
+        await self._turns.take()
 
     def chat_wait(self, chat_id: int) -> float:
         return 0.0  # known only to Redis: reserve_chat asks it, right before the send

@@ -1,6 +1,6 @@
-"""With REDIS_URL: several processes share one send cap, and dialogue state lives in Redis.
-Redis runs at 127.0.0.1:6379 on these machines; unreachable, these tests skip locally and fail
-under CI=true."""
+"""With REDIS_URL: several processes share one send cap and each source's rate, and dialogue
+state lives in Redis. Redis runs at 127.0.0.1:6379 on these machines; unreachable, these tests
+skip locally and fail under CI=true."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import itertools
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,8 +18,10 @@ import redis.asyncio as redis
 
 from bot.app import App, assemble
 from bot.send_cap import RedisSendCap
+from providers.base import Outcome
 from providers.clock import ManualClock
 from providers.statuses import Status
+from storage import open_database
 from tests.conftest import make_settings, running_bot
 from tests.fakes.chat import Chat
 from tests.fakes.source import ScriptedSource
@@ -171,3 +173,55 @@ async def test_a_dialogue_survives_in_redis_across_a_restart(
     async with running_bot(settings, clock):
         done = await alice.sends("Зимние ботинки")
         assert "Название сохранено" in done.text
+
+
+class TimedSource(ScriptedSource):
+    """One number a call, at most five calls a second, each call's time noted."""
+
+    max_batch = 1
+    rate_per_second = 5.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.called_at: list[float] = []
+
+    async def fetch(self, codes: Sequence[str]) -> Mapping[str, Outcome]:
+        self.called_at.append(time.monotonic())
+        return await super().fetch(codes)
+
+
+async def due_numbers(url: str, count: int) -> None:
+    """`count` followed numbers of the source, each due a minute ago."""
+    now = datetime.now(UTC)
+    db = await open_database(url)
+    try:
+        async with db.transaction() as tx:
+            for n in range(count):
+                await tx.users.seen(500 + n, "ru", now)
+                shipment, _ = await tx.shipments.get_or_create(
+                    "track17", f"RA{n:09d}CN", "s10", now
+                )
+                await tx.subscriptions.add(500 + n, shipment.id, "", now)
+                await tx.shipments.set_next_check([shipment.id], now - timedelta(minutes=1))
+    finally:
+        await db.close()
+
+
+async def test_two_workers_together_keep_a_sources_rate(
+    tg: FakeTelegram, tmp_path: Path, redis_url: str
+) -> None:
+    # A bot id of its own: the schedule lives under it and must not meet other tests'.
+    token = f"{7_300_000_000 + uuid.uuid4().int % 10**8}:RedisRateTestToken_abcdefghijklmnop"
+    settings = make_settings(
+        tg, tmp_path / "bot.sqlite3", demo_source=False, redis_url=redis_url, bot_token=token
+    )
+    await due_numbers(settings.database_url, 12)
+    source = TimedSource()
+    async with (
+        assemble(settings, providers=[source], with_bot=False) as first,
+        assemble(settings, providers=[source], with_bot=False) as second,
+    ):
+        reports = await asyncio.gather(first.poller.tick(), second.poller.tick())
+    assert sum(r.due for r in reports) == 12 and all(r.due for r in reports)  # work was shared
+    assert len(source.called_at) == 12
+    assert most_in_window(source.called_at, 1.0) <= 5  # alone, each worker would allow five
