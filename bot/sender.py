@@ -95,7 +95,6 @@ class OutboxSender:
         self.batch_size = batch_size
         self._cap = cap
         self._slots = asyncio.Semaphore(concurrency)
-        self._stopping = False
         self._stopped = asyncio.Event()
         # Claim no more than the rate lets us send within the usable part of a lease, and claim
         # again while a quarter of a claim still waits, if those and a new claim fit in it too.
@@ -107,7 +106,6 @@ class OutboxSender:
 
     def stop(self) -> None:
         """Take no new work; `drain` returns after the sends already started."""
-        self._stopping = True
         self._stopped.set()
 
     async def drain(self, budget_seconds: float = 10.0) -> SendReport:
@@ -124,7 +122,7 @@ class OutboxSender:
         last_to_chat: dict[int, asyncio.Task[None]] = {}
         waited = False
         try:
-            while not self._stopping and time.monotonic() < deadline:
+            while not self._stopped.is_set() and time.monotonic() < deadline:
                 if len(running) > self._low_water:
                     await self._settle(running, deadline)
                     continue
@@ -189,7 +187,7 @@ class OutboxSender:
         if wait > WAIT_FOR_DUE_AT_MOST or time.monotonic() + wait > deadline:
             return False
         await self._sleep(wait)
-        return not self._stopping
+        return not self._stopped.is_set()
 
     async def _deliver(
         self,
@@ -203,7 +201,7 @@ class OutboxSender:
         await self._sleep(self._cap.chat_wait(group[0].user_id))
         # A few at a time: a hundred deliveries reading at once would delay the first send.
         async with self._slots:
-            if self._stopping:
+            if self._stopped.is_set():
                 await self._release(group)  # not started: back to the queue, as it was
                 return
             await self._deliver_one(group, valid_until, report)
@@ -239,7 +237,7 @@ class OutboxSender:
         tz = self.preferences.timezone(user)
         text, keyboard = render(group[0].kind, context, texts, tz, self.clock(), self.shop_name)
         await self._cap.acquire_global()
-        if self._stopping or time.monotonic() > valid_until:
+        if self._stopped.is_set() or time.monotonic() > valid_until:
             await self._release(group)
             return
         wait = await self._cap.reserve_chat(user.id)  # stamped when it really goes out
