@@ -30,6 +30,7 @@ from bot.health import HealthCheck
 from bot.metrics import Metrics
 from bot.middleware import UserContext
 from bot.orders import Orders
+from bot.pacing import paced_client, source_turns
 from bot.poller import Poller
 from bot.pushes import Track17Pushes
 from bot.redis_turns import SharedSourceRates
@@ -71,27 +72,31 @@ class App:
 
 
 async def build_providers(
-    settings: Settings, stack: contextlib.AsyncExitStack, clock: Clock
+    settings: Settings,
+    stack: contextlib.AsyncExitStack,
+    clock: Clock,
+    shared_rates: SharedSourceRates | None = None,
 ) -> list[Provider]:
-    """The configured sources, each with its own HTTP client (base URL and timeout from config)."""
+    """The configured sources, each with its own HTTP client paced to the source's rate."""
 
-    async def client(base_url: str) -> httpx.AsyncClient:
+    async def client(base_url: str, provider: type[Provider]) -> httpx.AsyncClient:
+        turns = source_turns(provider.name, provider.rate_per_second, shared_rates)
         return await stack.enter_async_context(
-            httpx.AsyncClient(base_url=base_url, timeout=settings.source_timeout_seconds)
+            paced_client(base_url, settings.source_timeout_seconds, turns)
         )
 
     providers: list[Provider] = []
     if settings.track17_api_key is not None:
         providers.append(
             Track17Provider(
-                await client(settings.track17_api_url),
+                await client(settings.track17_api_url, Track17Provider),
                 settings.track17_api_key.get_secret_value(),
             )
         )
     if settings.russian_post_login and settings.russian_post_password:
         providers.append(
             RussianPostProvider(
-                await client(settings.russian_post_api_url),
+                await client(settings.russian_post_api_url, RussianPostProvider),
                 settings.russian_post_login,
                 settings.russian_post_password.get_secret_value(),
                 daily_limit=settings.russian_post_daily_limit,
@@ -101,7 +106,7 @@ async def build_providers(
     if settings.shop_api_url and settings.shop_api_token:
         providers.append(
             ShopProvider(
-                await client(settings.shop_api_url),
+                await client(settings.shop_api_url, ShopProvider),
                 settings.shop_api_token.get_secret_value(),
                 settings.shop_name,
             )
@@ -196,10 +201,14 @@ async def assemble(
     async with contextlib.AsyncExitStack() as stack:
         db = await open_database(settings.database_url, pool_size=settings.database_pool_size)
         stack.push_async_callback(db.close)
+        shared_rates = None
+        if settings.redis_url:
+            shared_rates = SharedSourceRates(settings.redis_url, redis_namespace(settings))
+            stack.push_async_callback(shared_rates.close)
         chosen = (
             list(providers)
             if providers is not None
-            else await build_providers(settings, stack, clock)
+            else await build_providers(settings, stack, clock, shared_rates)
         )
         metrics = Metrics()
         sources = Sources(chosen, clock, metrics)
@@ -208,15 +217,7 @@ async def assemble(
         settings_service = SettingsService(
             db, clock, settings.quiet_hours, settings.default_timezone, tracking.forget_user
         )
-        shared_rates = None
-        if settings.redis_url:
-            shared_rates = SharedSourceRates(settings.redis_url, redis_namespace(settings))
-            stack.push_async_callback(shared_rates.close)
-        poller = Poller(
-            tracking,
-            lease=timedelta(seconds=settings.poll_lease_seconds),
-            shared_rates=shared_rates,
-        )
+        poller = Poller(tracking, lease=timedelta(seconds=settings.poll_lease_seconds))
         fsm = build_fsm_storage(settings)
         stack.push_async_callback(fsm.close)
         dispatcher = build_dispatcher(settings, tracking, catalogue, settings_service, poller, fsm)

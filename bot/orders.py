@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from bot.sources import SourceBackingOffError
 from bot.tracking import ItemView, TrackingService
 from providers.base import SourceError, TrackResult
 from providers.codes import Code, CodeKind
@@ -82,8 +83,8 @@ class Orders:
         if shop is None:
             return OrderOutcome(OrderState.NOT_CONFIGURED)
         try:
-            outcome = (await shop.fetch([number])).get(number)
-        except SourceError:
+            outcome = (await self._tracking.sources.fetch(SHOP, [number])).get(number)
+        except (SourceError, SourceBackingOffError):
             return OrderOutcome(OrderState.SHOP_DOWN)
         if not isinstance(outcome, TrackResult):
             return OrderOutcome(OrderState.NO_MATCH)

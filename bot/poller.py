@@ -2,9 +2,9 @@
 
 The database is the queue (`shipments.next_check_at`, read through an index), so a tick costs
 in proportion to what is due; rows are claimed (`FOR UPDATE SKIP LOCKED` on PostgreSQL) with a
-lease, so any number of worker processes can run ticks side by side. Each source gets its own
-rate limiter (aiolimiter, or with Redis one schedule shared by every worker) and a cap on
-concurrent calls; a source that fails backs off as a whole and its numbers wait for it.
+lease, so any number of worker processes can run ticks side by side. Each source has a cap on
+concurrent calls; its rate is kept below, on every request its HTTP client sends (see
+`bot.app.paced`); a source that fails backs off as a whole and its numbers wait for it.
 """
 
 from __future__ import annotations
@@ -14,13 +14,9 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from aiolimiter import AsyncLimiter
-
-from bot.redis_turns import SharedSourceRates
 from bot.sources import SourceBackingOffError, Sources
 from bot.tracking import BatchReport, TrackingService
 from providers.base import SourceError
@@ -51,13 +47,10 @@ class Poller:
         tick_limit: int = DEFAULT_TICK_LIMIT,
         max_concurrent: int = MAX_CONCURRENT_CALLS,
         lease: timedelta = DEFAULT_LEASE,
-        shared_rates: SharedSourceRates | None = None,
     ) -> None:
         self.tracking = tracking
         self.tick_limit = tick_limit
         self.lease = lease
-        self._shared_rates = shared_rates
-        self._limiters: dict[str, AbstractAsyncContextManager[None]] = {}
         self._max_concurrent = max_concurrent
         self._slots: dict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(max_concurrent)
@@ -152,7 +145,7 @@ class Poller:
     async def _call(
         self, name: str, batch: Sequence[Shipment], report: TickReport, valid_until: float
     ) -> None:
-        async with self._slots[name], self._limiter(name):
+        async with self._slots[name]:
             if time.monotonic() > valid_until:
                 async with self.db.transaction() as tx:
                     await tx.shipments.release_claims([s.id for s in batch])
@@ -167,14 +160,3 @@ class Poller:
                 log.debug("batch of %d at %s deferred: %s", len(batch), name, exc)
                 return
         report.batches.add(await self.tracking.record_batch(batch, outcomes))
-
-    def _limiter(self, name: str) -> AbstractAsyncContextManager[None]:
-        if name not in self._limiters:
-            provider = self.sources.get(name)
-            rate = max(provider.rate_per_second if provider else 1.0, 0.001)
-            self._limiters[name] = (
-                self._shared_rates.gate(name, rate)
-                if self._shared_rates is not None
-                else AsyncLimiter(rate, 1)
-            )
-        return self._limiters[name]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -176,3 +177,37 @@ async def test_two_codes_in_one_message_are_both_registered(
     assert set(track17.registered) == {CODE, OTHER}
     listing = await alice.sends("/list")
     assert CODE in listing.text and OTHER in listing.text
+
+
+async def test_users_adding_and_refreshing_at_once_stay_within_17tracks_rate(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    """17TRACK answers 429 past three requests in a second; each add asks twice (look, register).
+
+    Every request of the bot waits for its turn of the source's rate, so three users adding
+    and then refreshing at the same moment are all answered and nothing is refused.
+    """
+    codes = [CODE, OTHER, "RD345678909CN"]
+    async with Fake17Track(api_key=KEY, rate_limit=3) as track17:
+        settings = make_settings(
+            tg,
+            tmp_path / "bot.sqlite3",
+            demo_source=False,
+            track17_api_key=KEY,
+            track17_api_url=track17.url,
+            source_timeout_seconds=TIMEOUT_S,
+        )
+        async with running_bot(settings, clock):
+            users = [chat(2001 + n, "ru", timeout=10.0) for n in range(len(codes))]
+            added = await asyncio.gather(*(u.sends(c) for u, c in zip(users, codes, strict=True)))
+            assert all("Добавлено" in reply.text for reply in added)
+            for code in codes:
+                track17.set_track(code, "InTransit", "InTransit_Arrival", EVENTS)
+            clock.advance(minutes=2)
+            taps = await asyncio.gather(
+                *(u.taps("Обновить", on=a) for u, a in zip(users, added, strict=True))
+            )
+    assert [tap.answer_text for tap in taps] == ["Обновлено"] * len(codes)
+    assert all(tap.message is not None and "В пути" in tap.message.text for tap in taps)
+    assert track17.endpoints().count("register") == len(codes)
+    assert track17.refused == 0

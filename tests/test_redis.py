@@ -9,7 +9,7 @@ import itertools
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,14 +18,15 @@ import redis.asyncio as redis
 
 from bot.app import App, assemble
 from bot.send_cap import RedisSendCap
-from providers.base import Outcome
 from providers.clock import ManualClock
 from providers.statuses import Status
 from storage import open_database
 from tests.conftest import make_settings, running_bot
 from tests.fakes.chat import Chat
+from tests.fakes.shop import FakeShop
 from tests.fakes.source import ScriptedSource
 from tests.fakes.telegram import FakeTelegram
+from tests.stamps import most_in_window
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 CODE = "RA000012349CN"
@@ -43,12 +44,6 @@ async def redis_url() -> str:
     finally:
         await client.aclose()
     return REDIS_URL
-
-
-def most_in_window(stamps: list[float], width: float) -> int:
-    """The most stamps in any window of `width` seconds."""
-    ordered = sorted(stamps)
-    return max(sum(1 for t in ordered[i:] if t - start < width) for i, start in enumerate(ordered))
 
 
 @pytest.fixture
@@ -175,32 +170,17 @@ async def test_a_dialogue_survives_in_redis_across_a_restart(
         assert "Название сохранено" in done.text
 
 
-class TimedSource(ScriptedSource):
-    """One number a call, at most five calls a second, each call's time noted."""
-
-    max_batch = 1
-    rate_per_second = 5.0
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.called_at: list[float] = []
-
-    async def fetch(self, codes: Sequence[str]) -> Mapping[str, Outcome]:
-        self.called_at.append(time.monotonic())
-        return await super().fetch(codes)
-
-
-async def due_numbers(url: str, count: int) -> None:
-    """`count` followed numbers of the source, each due a minute ago."""
+async def due_orders(url: str, shop: FakeShop, count: int) -> None:
+    """`count` followed orders of the shop, each due a minute ago."""
     now = datetime.now(UTC)
     db = await open_database(url)
     try:
         async with db.transaction() as tx:
             for n in range(count):
+                number = f"{7_000_000 + n}"
+                shop.add_order(number, f"buyer{n}@example.ru")
                 await tx.users.seen(500 + n, "ru", now)
-                shipment, _ = await tx.shipments.get_or_create(
-                    "track17", f"RA{n:09d}CN", "s10", now
-                )
+                shipment, _ = await tx.shipments.get_or_create("shop", number, "order", now)
                 await tx.subscriptions.add(500 + n, shipment.id, "", now)
                 await tx.shipments.set_next_check([shipment.id], now - timedelta(minutes=1))
     finally:
@@ -212,16 +192,25 @@ async def test_two_workers_together_keep_a_sources_rate(
 ) -> None:
     # A bot id of its own: the schedule lives under it and must not meet other tests'.
     token = f"{7_300_000_000 + uuid.uuid4().int % 10**8}:RedisRateTestToken_abcdefghijklmnop"
-    settings = make_settings(
-        tg, tmp_path / "bot.sqlite3", demo_source=False, redis_url=redis_url, bot_token=token
-    )
-    await due_numbers(settings.database_url, 12)
-    source = TimedSource()
-    async with (
-        assemble(settings, providers=[source], with_bot=False) as first,
-        assemble(settings, providers=[source], with_bot=False) as second,
-    ):
-        reports = await asyncio.gather(first.poller.tick(), second.poller.tick())
+    async with FakeShop() as shop:
+        settings = make_settings(
+            tg,
+            tmp_path / "bot.sqlite3",
+            demo_source=False,
+            redis_url=redis_url,
+            bot_token=token,
+            shop_api_url=shop.url,
+            shop_api_token=shop.token,
+            shop_name="Лавка",
+            shop_order_pattern=r"^\d{7}$",
+        )
+        await due_orders(settings.database_url, shop, 12)
+        async with (
+            assemble(settings, with_bot=False) as first,
+            assemble(settings, with_bot=False) as second,
+        ):
+            reports = await asyncio.gather(first.poller.tick(), second.poller.tick())
     assert sum(r.due for r in reports) == 12 and all(r.due for r in reports)  # work was shared
-    assert len(source.called_at) == 12
-    assert most_in_window(source.called_at, 1.0) <= 5  # alone, each worker would allow five
+    assert sum(r.batches.polled for r in reports) == 12
+    assert len(shop.received_at) == 12  # one order per request
+    assert most_in_window(shop.received_at, 1.0) <= 5  # alone, each worker would allow five

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import re
+import time
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -88,6 +89,7 @@ class FakeShop:
         self.prefix = prefix.rstrip("/")
         self.url = ""
         self.requests: list[RecordedRequest] = []
+        self.received_at: list[float] = []  # time.monotonic() of each request
         self.orders: dict[str, _Order] = {}
         self._failures: deque[_Failure] = deque()
         self._closing = asyncio.Event()
@@ -193,6 +195,7 @@ class FakeShop:
         number = unquote(segment) if segment != raw_path and "/" not in segment else None
         headers = {name.lower(): value for name, value in request.headers.items()}
         self.requests.append(RecordedRequest(raw_path, number, dict(request.query), headers))
+        self.received_at.append(time.monotonic())
         if self._failures:
             return await self._fail(request, self._failures.popleft())
         if request.headers.get("Authorization") != f"Bearer {self.token}":

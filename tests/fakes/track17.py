@@ -109,6 +109,7 @@ class Fake17Track:
         self.today_used = 0
         self.max_track_daily = max_track_daily
         self.rate_limit = rate_limit
+        self.refused = 0  # requests answered 429 for the rate
         self.url = ""
         self.requests: list[RecordedRequest] = []
         self.registered: dict[str, int] = {}  # number -> carrier key
@@ -208,6 +209,7 @@ class Fake17Track:
         if self._failures:
             return await self._fail(request, self._failures.popleft())
         if self._rate_limited():
+            self.refused += 1
             return web.Response(status=429, headers={"Retry-After": "1"}, text="Too Many Requests")
         if request.headers.get("17token") != self.api_key:
             return _json(_errors(-18010002), status=401)

@@ -1,0 +1,76 @@
+"""Each source's request pacing: evenly spaced turns, and a Redis outage that costs only the
+sharing, not the requests."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+
+import pytest
+from aiohttp import web
+
+from bot.pacing import paced_client, source_turns
+from bot.redis_turns import SharedSourceRates
+from tests.fakes.loopback import serve
+from tests.stamps import most_in_window
+
+UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+async def test_requests_of_a_paced_client_are_evenly_spaced_at_the_rate() -> None:
+    received: list[float] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        received.append(time.monotonic())
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_get("/", answer)
+    runner, base = await serve(app)
+    try:
+        async with paced_client(base, 5.0, source_turns("shop", 10.0, None)) as client:
+            for _ in range(12):
+                assert (await client.get("/")).status_code == 200
+    finally:
+        await runner.cleanup()
+    assert len(received) == 12
+    gaps = [b - a for a, b in itertools.pairwise(received)]
+    assert min(gaps) > 0.09  # never a burst: one request each tenth of a second
+    assert most_in_window(received, 1.0) <= 10
+
+
+async def test_with_redis_unreachable_turns_are_kept_in_the_process(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    shared = SharedSourceRates(UNREACHABLE_REDIS, "test-pacing")
+    turns = source_turns("shop", 20.0, shared)
+    taken: list[float] = []
+    try:
+        with caplog.at_level(logging.INFO, logger="bot.pacing"):
+            for _ in range(5):
+                async with turns:
+                    taken.append(time.monotonic())
+    finally:
+        await shared.close()
+    assert len(taken) == 5
+    assert min(b - a for a, b in itertools.pairwise(taken)) > 0.045
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "shop" in warnings[0].getMessage()  # said once, not per call
+
+
+async def test_a_paced_client_still_reaches_the_source_while_redis_is_down() -> None:
+    async def answer(request: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_get("/", answer)
+    runner, base = await serve(app)
+    shared = SharedSourceRates(UNREACHABLE_REDIS, "test-pacing")
+    try:
+        async with paced_client(base, 5.0, source_turns("shop", 50.0, shared)) as client:
+            response = await client.get("/")
+    finally:
+        await shared.close()
+        await runner.cleanup()
+    assert response.status_code == 200
