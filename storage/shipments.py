@@ -279,8 +279,20 @@ class ShipmentsRepo:
         return int(required(row)["n"])
 
     async def followed_ids(self, shipment_ids: Sequence[int]) -> set[int]:
-        """Those with at least one subscription of a user who has not blocked the bot."""
+        """Those with at least one subscription of a user who has not blocked the bot.
+
+        PostgreSQL takes the ids as one array (one statement, one plan for any count); SQLite
+        gets them in chunks of IN lists.
+        """
         found: set[int] = set()
+        if self._s.dialect == "postgresql" and shipment_ids:
+            rows = await self._s.fetch_all(
+                "SELECT DISTINCT s.shipment_id FROM subscriptions s"
+                " JOIN users u ON u.id = s.user_id"
+                " WHERE s.shipment_id = ANY(?::bigint[]) AND u.active = ?",
+                (list(shipment_ids), True),
+            )
+            return {row["shipment_id"] for row in rows}
         for chunk in chunked(shipment_ids):
             rows = await self._s.fetch_all(
                 "SELECT DISTINCT s.shipment_id FROM subscriptions s"
