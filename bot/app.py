@@ -33,7 +33,7 @@ from bot.orders import Orders
 from bot.pacing import paced_client, source_turns
 from bot.poller import Poller
 from bot.pushes import Track17Pushes
-from bot.redis_turns import SharedSourceRates
+from bot.redis_turns import REDIS_TIMEOUT_SECONDS, SharedSourceRates
 from bot.scheduler import Jobs
 from bot.send_cap import LocalSendCap, RedisSendCap, SendCap
 from bot.sender import OutboxSender
@@ -175,7 +175,13 @@ def build_send_cap(settings: Settings) -> SendCap:
 def build_fsm_storage(settings: Settings) -> BaseStorage:
     """Dialogue state lives in Redis when processes share the work, else in memory."""
     if settings.redis_url:
-        return RedisStorage.from_url(settings.redis_url)
+        return RedisStorage.from_url(
+            settings.redis_url,
+            connection_kwargs={
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+            },
+        )
     return MemoryStorage()
 
 

@@ -17,6 +17,9 @@ from types import TracebackType
 import redis.asyncio as redis
 from redis.commands.core import AsyncScript
 
+# A Redis that stops answering (not one that refuses) would otherwise hold each call for as long
+# as TCP keeps retrying; a URL's own `socket_timeout=` and `socket_connect_timeout=` win.
+REDIS_TIMEOUT_SECONDS = 5.0
 SHARED_RATE_MARGIN = 0.975  # several processes: a Redis round trip and their loops add jitter
 LATE_SLACK = 0.003  # seconds a turn may be taken late: its share of the margin
 PROMPT_ANSWER = 0.005  # seconds: an answer this quick places a turn on our clock well enough
@@ -86,7 +89,11 @@ class SharedSourceRates:
     """Each source's call rate, shared by every process of one bot through Redis."""
 
     def __init__(self, redis_url: str, namespace: str) -> None:
-        self._redis = redis.Redis.from_url(redis_url)
+        self._redis = redis.Redis.from_url(
+            redis_url,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        )
         self._prefix = f"source_rate:{namespace}"
 
     def gate(self, source: str, rate_per_second: float) -> RedisTurns:

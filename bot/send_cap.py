@@ -18,7 +18,7 @@ import redis.asyncio as redis
 from aiolimiter import AsyncLimiter
 from redis.commands.core import AsyncScript
 
-from bot.redis_turns import RedisTurns
+from bot.redis_turns import REDIS_TIMEOUT_SECONDS, RedisTurns
 
 PER_CHAT_INTERVAL = 1.05  # seconds between two messages to one chat (Telegram: about 1/s)
 RATE_MARGIN = 0.985  # stay just under the cap: sliding windows forgive no rounding
@@ -110,7 +110,11 @@ class RedisSendCap:
     """
 
     def __init__(self, redis_url: str, rate_per_second: float, namespace: str) -> None:
-        self._redis = redis.Redis.from_url(redis_url)
+        self._redis = redis.Redis.from_url(
+            redis_url,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        )
         self._prefix = f"send_cap:{namespace}"
         self._pause_key = f"{self._prefix}:paused_until"
         self._turns = RedisTurns(

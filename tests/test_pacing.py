@@ -3,6 +3,7 @@ sharing, not the requests."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import time
@@ -74,3 +75,28 @@ async def test_a_paced_client_still_reaches_the_source_while_redis_is_down() -> 
         await shared.close()
         await runner.cleanup()
     assert response.status_code == 200
+
+
+async def test_a_redis_that_stops_answering_delays_a_turn_only_until_its_timeout() -> None:
+    """A server that accepts the connection and then says nothing, as a partitioned Redis."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    url = f"redis://127.0.0.1:{port}/0?socket_timeout=0.3&socket_connect_timeout=0.3"
+    shared = SharedSourceRates(url, "test-pacing")
+    try:
+        started = time.monotonic()
+        async with source_turns("shop", 5.0, shared):
+            waited = time.monotonic() - started
+    finally:
+        await shared.close()
+        for writer in held:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+    assert held  # it did reach the silent server
+    assert waited < 3.0
