@@ -46,8 +46,8 @@ from bench.common import environment, load_averages, s10_code, warn_if_busy
 from bot.app import assemble
 from bot.config import Settings, load_settings
 from bot.poller import TickReport
+from bot.recording import fingerprint
 from bot.runner import settle_heap
-from bot.tracking import fingerprint
 from providers.base import Outcome, TrackEvent, TrackResult
 from providers.clock import ManualClock
 from providers.codes import CodeKind

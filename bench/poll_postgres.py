@@ -28,8 +28,9 @@ import asyncpg
 
 from bench.common import environment
 from bot.poller import Poller
+from bot.recording import fingerprint
 from bot.sources import Sources
-from bot.tracking import TrackingService, fingerprint
+from bot.tracking import TrackingService
 from providers.base import Outcome, TrackEvent, TrackResult
 from providers.clock import system_clock
 from providers.statuses import Status

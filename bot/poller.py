@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.recording import BatchReport
 from bot.sources import SourceBackingOffError, Sources
-from bot.tracking import BatchReport, TrackingService
+from bot.tracking import TrackingService
 from providers.base import SourceError
 from storage import Database
 from storage.models import Shipment
@@ -159,4 +160,4 @@ class Poller:
                 report.deferred += len(batch)
                 log.debug("batch of %d at %s deferred: %s", len(batch), name, exc)
                 return
-        report.batches.add(await self.tracking.record_batch(batch, outcomes))
+        report.batches.add(await self.tracking.recorder.record_batch(batch, outcomes))

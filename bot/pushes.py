@@ -72,7 +72,7 @@ class Track17Pushes:
             result = parse_track_info(shipment.code, data)
         except ValueError:
             return PushOutcome(PushVerdict.MALFORMED, number)
-        await self._tracking.record_batch([shipment], {shipment.code: result})
+        await self._tracking.recorder.record_batch([shipment], {shipment.code: result})
         if CATALOGUE[result.status].poll_factor is not None:
             async with db.transaction() as tx:
                 await tx.shipments.set_next_check([shipment.id], now + SAFETY_NET)

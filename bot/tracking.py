@@ -1,4 +1,4 @@
-"""The use cases: add, list, refresh, rename, mute, remove, and recording what a source says.
+"""The use cases: add, list, refresh, rename, mute and remove (recording is `bot.recording`).
 
 Handlers, the inline mode, the console and the scheduler all call this one service, so a rule
 (ownership, the refresh limit, "store events and queue alerts in one transaction") has one home.
@@ -6,22 +6,19 @@ Handlers, the inline mode, the console and the scheduler all call this one servi
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 from bot.metrics import Metrics
-from bot.policy import after_error, next_check
+from bot.recording import Recorder
 from bot.sources import SourceBackingOffError, Sources
-from bot.watch import Silence, judge
-from providers.base import NumberRejected, Outcome, SourceError, TrackResult
+from providers.base import NumberRejected, SourceError, TrackResult
 from providers.clock import Clock
-from providers.codes import Code, CodeKind, classify
-from providers.statuses import Status
+from providers.codes import Code, CodeKind
 from storage import Database, Tx
 from storage.models import Event, Item, Shipment, User
 
@@ -30,7 +27,6 @@ log = logging.getLogger(__name__)
 REFRESH_COOLDOWN = timedelta(minutes=1)
 USER_CACHE_SECONDS = 60.0  # other processes' settings changes show within this
 USER_CACHE_SIZE = 50_000
-MAX_REJECTIONS = 5  # a number the source keeps refusing stops being polled
 MAX_ITEMS_PER_USER = 300
 MAX_LABEL_LENGTH = 64
 
@@ -73,35 +69,6 @@ class RefreshOutcome:
     wait_seconds: int = 0
 
 
-@dataclass(slots=True)
-class BatchReport:
-    polled: int = 0
-    changed: int = 0
-    failed: int = 0
-    notices: int = 0
-
-    def add(self, other: BatchReport) -> None:
-        self.polled += other.polled
-        self.changed += other.changed
-        self.failed += other.failed
-        self.notices += other.notices
-
-
-def fingerprint(result: TrackResult) -> str:
-    """A digest of everything a source said; equal digests mean nothing to store or announce."""
-    # Computed for every polled number: plain strings (the statuses are str enums) and the
-    # time as a POSIX timestamp, which formats in half the time of an ISO string.
-    parts = [result.status, result.status_text, result.carrier or "", result.linked_code or ""]
-    for event in result.events:
-        parts += (
-            repr(event.occurred_at.timestamp()),
-            event.status,
-            event.location,
-            event.description,
-        )
-    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
-
-
 def clean_label(raw: str) -> str:
     return " ".join(raw.split())[:MAX_LABEL_LENGTH]
 
@@ -120,6 +87,7 @@ class TrackingService:
         self.clock = clock
         self.poll_interval = poll_interval_seconds
         self.metrics = metrics or Metrics()
+        self.recorder = Recorder(db, sources, clock, poll_interval_seconds, self.metrics)
         self._users: dict[int, tuple[float, User]] = {}
 
     # --- users -----------------------------------------------------------------------------
@@ -194,7 +162,7 @@ class TrackingService:
             shipment, _ = await tx.shipments.get_or_create(source, code.value, code.kind, now)
             subscription, _ = await tx.subscriptions.add(user_id, shipment.id, "", now)
             if shipment.checked_at is None:
-                await self.record_result(tx, shipment, result, exclude_user=user_id)
+                await self.recorder.record_result(tx, shipment, result, exclude_user=user_id)
         return await self.item(user_id, subscription.id)
 
     # --- reading ---------------------------------------------------------------------------
@@ -322,163 +290,12 @@ class TrackingService:
         if outcome is None:
             return AddProblem.SOURCE_DOWN, ""
         if isinstance(outcome, NumberRejected):
-            await self.record_rejection(shipment, outcome)
+            await self.recorder.record_rejection(shipment, outcome)
             problem = AddProblem.NEEDS_CARRIER if outcome.needs_carrier else AddProblem.REJECTED
             return problem, outcome.reason
         async with self.db.transaction() as tx:
-            await self.record_result(tx, shipment, outcome, exclude_user=exclude_user)
+            await self.recorder.record_result(tx, shipment, outcome, exclude_user=exclude_user)
         return None, ""
-
-    async def record_rejection(self, shipment: Shipment, outcome: NumberRejected) -> None:
-        async with self.db.transaction() as tx:
-            await tx.shipments.record_error(shipment.id, f"rejected: {outcome.reason}", None)
-
-    async def record_error(self, shipments: Sequence[Shipment], error: str) -> None:
-        now = self.clock()
-        async with self.db.transaction() as tx:
-            for shipment in shipments:
-                retry = after_error(shipment.error_count + 1, now, self.poll_interval)
-                await tx.shipments.record_error(shipment.id, error, retry)
-
-    async def record_batch(
-        self, shipments: Sequence[Shipment], outcomes: Mapping[str, Outcome]
-    ) -> BatchReport:
-        """One transaction for a polled batch: new events, statuses, alerts and notices."""
-        now = self.clock()
-        report = BatchReport(polled=len(shipments))
-        unchanged: list[tuple[int, datetime, datetime | None]] = []
-        expired: list[int] = []
-        async with self.db.transaction() as tx:
-            for shipment in shipments:
-                outcome = outcomes.get(shipment.code)
-                if not isinstance(outcome, TrackResult):
-                    report.failed += 1
-                    await self._record_refusal(tx, shipment, outcome, now)
-                    continue
-                status = outcome.status
-                last_activity = max(
-                    (e.occurred_at for e in outcome.events), default=shipment.last_event_at
-                )
-                since = last_activity or shipment.created_at
-                verdict = judge(status, shipment.source, since, now)
-                if fingerprint(outcome) == shipment.fingerprint:
-                    upcoming = next_check(status, shipment.status, now, self.poll_interval)
-                    unchanged.append((shipment.id, now, upcoming))
-                else:
-                    report.changed += 1
-                    await self.record_result(tx, shipment, outcome, exclude_user=None)
-                if verdict is not None:
-                    report.notices += await self._announce(tx, shipment, verdict, since, now)
-                if verdict is Silence.EXPIRED:
-                    expired.append(shipment.id)
-            await tx.shipments.mark_checked(unchanged)
-            await tx.shipments.set_next_check(expired, None)
-        return report
-
-    async def _record_refusal(
-        self, tx: Tx, shipment: Shipment, outcome: NumberRejected | None, now: datetime
-    ) -> None:
-        retry: datetime | None
-        if outcome is None:
-            error, retry = "missing from the answer", after_error(1, now, self.poll_interval)
-        else:
-            error = f"rejected: {outcome.reason}"
-            retry = (
-                None
-                if shipment.error_count + 1 >= MAX_REJECTIONS
-                else after_error(shipment.error_count + 1, now, self.poll_interval)
-            )
-        await tx.shipments.record_error(shipment.id, error, retry)
-
-    async def _announce(
-        self,
-        tx: Tx,
-        shipment: Shipment,
-        verdict: Silence,
-        last_activity: datetime,
-        now: datetime,
-    ) -> int:
-        """Queue a stall, pickup or expiry notice once per silence (keyed by its start)."""
-        since = int(last_activity.timestamp())
-        queued = 0
-        for subscription, user in await tx.subscriptions.followers(shipment.id):
-            if subscription.muted or not user.notifications:
-                continue
-            payload = {"shipment_id": shipment.id, "subscription_id": subscription.id}
-            key = f"{verdict.value}:{subscription.id}:{since}"
-            queued += await tx.outbox.enqueue(user.id, verdict.value, payload, key, now, now)
-        self.metrics.alerts_queued.labels(verdict.value).inc(queued)
-        return queued
-
-    async def record_result(
-        self, tx: Tx, shipment: Shipment, result: TrackResult, *, exclude_user: int | None
-    ) -> list[Event]:
-        """Store new events and the new status; queue alerts for followers in the same tx."""
-        now = self.clock()
-        new_events = await tx.events.add_new(shipment.id, result.events)
-        last_event_at = max((e.occurred_at for e in result.events), default=shipment.last_event_at)
-        await tx.shipments.record_result(
-            shipment.id,
-            status=result.status,
-            status_text=result.status_text,
-            carrier=result.carrier,
-            linked_code=result.linked_code,
-            checked_at=now,
-            next_check_at=next_check(result.status, shipment.status, now, self.poll_interval),
-            last_event_at=last_event_at,
-            fingerprint=fingerprint(result),
-        )
-        if result.linked_code and result.linked_code != shipment.linked_code:
-            await self._follow_linked(tx, shipment, result.linked_code, now)
-        changed = bool(new_events) or result.status != shipment.status
-        # A number a source forgot and re-registered reads NOT_FOUND again: that is not news.
-        if changed and shipment.checked_at is not None and result.status is not Status.NOT_FOUND:
-            await self._queue_alerts(tx, shipment, result, new_events, exclude_user, now)
-        return new_events
-
-    async def _follow_linked(self, tx: Tx, order: Shipment, linked: str, now: datetime) -> None:
-        """The shop shipped the order: every follower now follows the parcel too, and is told."""
-        code = classify(linked)
-        source = self.sources.route(code) if isinstance(code, Code) else None
-        if not isinstance(code, Code) or source is None:
-            log.info("an order got a track code no source can follow")
-            return
-        parcel, _ = await tx.shipments.get_or_create(source, code.value, code.kind, now)
-        for subscription, user in await tx.subscriptions.followers(order.id):
-            label = subscription.label or order.code
-            added, _ = await tx.subscriptions.add(user.id, parcel.id, label, now)
-            payload = {"subscription_id": added.id, "order": order.code}
-            key = f"linked:{subscription.id}:{parcel.id}"
-            await tx.outbox.enqueue(user.id, "linked", payload, key, now, now)
-
-    async def _queue_alerts(
-        self,
-        tx: Tx,
-        shipment: Shipment,
-        result: TrackResult,
-        new_events: Sequence[Event],
-        exclude_user: int | None,
-        now: datetime,
-    ) -> None:
-        marker = str(new_events[-1].id) if new_events else f"{result.status}@{now.timestamp():.0f}"
-        payload = {
-            "shipment_id": shipment.id,
-            "event_ids": [e.id for e in new_events],
-            "status": str(result.status),
-            "previous_status": str(shipment.status),
-        }
-        for subscription, user in await tx.subscriptions.followers(shipment.id):
-            if subscription.muted or user.id == exclude_user or not user.notifications:
-                continue
-            queued = await tx.outbox.enqueue(
-                user.id,
-                "alert",
-                {**payload, "subscription_id": subscription.id},
-                f"alert:{subscription.id}:{marker}",
-                now,
-                now,
-            )
-            self.metrics.alerts_queued.labels("alert").inc(queued)
 
 
 async def _view(tx: Tx, item: Item) -> ItemView:
