@@ -25,6 +25,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault
 
 from bot.config import Settings
+from bot.daily_calls import StoredDailyCalls
 from bot.dedup import UpdateOnce
 from bot.health import HealthCheck
 from bot.metrics import Metrics
@@ -75,9 +76,13 @@ async def build_providers(
     settings: Settings,
     stack: contextlib.AsyncExitStack,
     clock: Clock,
+    db: Database,
     shared_rates: SharedSourceRates | None = None,
 ) -> list[Provider]:
-    """The configured sources, each with its own HTTP client paced to the source's rate."""
+    """The configured sources, each with its own HTTP client paced to the source's rate.
+
+    Russian Post's daily allowance is counted in the database, shared by every process.
+    """
 
     async def client(base_url: str, provider: type[Provider]) -> httpx.AsyncClient:
         turns = source_turns(provider.name, provider.rate_per_second, shared_rates)
@@ -101,6 +106,7 @@ async def build_providers(
                 settings.russian_post_password.get_secret_value(),
                 daily_limit=settings.russian_post_daily_limit,
                 clock=clock,
+                daily_calls=StoredDailyCalls(db, RussianPostProvider.name),
             )
         )
     if settings.shop_api_url and settings.shop_api_token:
@@ -214,7 +220,7 @@ async def assemble(
         chosen = (
             list(providers)
             if providers is not None
-            else await build_providers(settings, stack, clock, shared_rates)
+            else await build_providers(settings, stack, clock, db, shared_rates)
         )
         metrics = Metrics()
         sources = Sources(chosen, clock, metrics)

@@ -2,9 +2,9 @@
 
 One SOAP 1.2 `getOperationHistory` call per number (`POST /rtm34`), with the login and password
 of tracking.pochta.ru in the body. Access without a contract allows about a hundred calls a day,
-so the provider counts its calls per Moscow day and refuses locally once `daily_limit` is spent,
-and refuses a number of the wrong shape without calling at all. Failures map onto the error
-tree of `providers.base`:
+so the provider counts its calls per Moscow day (in memory, or where `daily_calls` keeps them),
+refuses locally once `daily_limit` is spent, and refuses a number of the wrong shape without
+calling at all. Failures map onto the error tree of `providers.base`:
 
     AuthorizationFault                               AuthError
     a fault saying a daily limit is reached, or
@@ -41,6 +41,7 @@ from providers.base import (
     TemporarySourceError,
 )
 from providers.clock import Clock, system_clock
+from providers.daily_calls import DailyCalls, MemoryDailyCalls
 from providers.http_status import retry_after_seconds
 from providers.russianpost_mapping import OPERATION_MAP, map_operation, parse_history, result_from
 from providers.russianpost_wire import MOSCOW, Fault, Operation, build_request, read_answer
@@ -87,21 +88,23 @@ class RussianPostProvider:
         *,
         daily_limit: int = 100,
         clock: Clock = system_clock,
+        daily_calls: DailyCalls | None = None,
     ) -> None:
         self._client = client
         self._login = login
         self._password = password
         self._daily_limit = daily_limit
         self._clock = clock
+        self._calls = daily_calls or MemoryDailyCalls()
         self._day: date | None = None
-        self._spent = 0
+        self._spent = 0  # the day's count as last seen by this process
 
     def __repr__(self) -> str:
         return f"RussianPostProvider(requests_today={self.requests_today})"
 
     @property
     def requests_today(self) -> int:
-        """Calls made in the current Moscow day (what the operator sees in /admin)."""
+        """Calls made in the current Moscow day, as of this process's last call (for /admin)."""
         return self._spent if self._day == self._today() else 0
 
     async def fetch(self, codes: Sequence[str]) -> Mapping[str, Outcome]:
@@ -115,6 +118,8 @@ class RussianPostProvider:
             return {number: NumberRejected(code=number, reason=BAD_FORMAT)}
         answer = await self._call(number)
         if isinstance(answer, Fault):
+            if _DAILY_LIMIT.search(answer.text):
+                await self._calls.spend_all(self._today(), self._daily_limit)
             return {number: self._refusal(number, answer)}
         return {number: result_from(number, answer)}
 
@@ -122,7 +127,7 @@ class RussianPostProvider:
         """Russian Post keeps no list of followed numbers: nothing to tell it."""
 
     async def _call(self, number: str) -> list[Operation] | Fault:
-        self._spend()
+        await self._spend()
         body = build_request(number, self._login, self._password)
         try:
             response = await self._client.post(API_PATH, content=body, headers=HEADERS)
@@ -160,13 +165,14 @@ class RussianPostProvider:
             return NumberRejected(code=number, reason=text or NO_INFORMATION)
         raise TemporarySourceError(f"Russian Post fault {fault.detail or fault.code}: {text}")
 
-    def _spend(self) -> None:
+    async def _spend(self) -> None:
         today = self._today()
-        if self._day != today:
-            self._day, self._spent = today, 0
-        if self._spent >= self._daily_limit:
+        used = await self._calls.take(today, self._daily_limit)
+        self._day = today
+        if used is None:
+            self._spent = self._daily_limit
             self._raise_quota(f"Russian Post daily limit of {self._daily_limit} calls spent")
-        self._spent += 1
+        self._spent = used
 
     def _raise_quota(self, message: str) -> NoReturn:
         now = self._clock().astimezone(MOSCOW)

@@ -15,6 +15,7 @@ from storage.events import EventsRepo
 from storage.outbox import OutboxRepo
 from storage.receipts import ReceiptsRepo
 from storage.shipments import ShipmentsRepo
+from storage.source_calls import SourceCallsRepo
 from storage.sql import Session
 from storage.subscriptions import SubscriptionsRepo
 from storage.users import UsersRepo
@@ -30,6 +31,7 @@ class Tx:
         "receipts",
         "session",
         "shipments",
+        "source_calls",
         "subscriptions",
         "users",
     )
@@ -43,6 +45,7 @@ class Tx:
         self.outbox = OutboxRepo(session)
         self.receipts = ReceiptsRepo(session)
         self.order_attempts = OrderAttemptsRepo(session)
+        self.source_calls = SourceCallsRepo(session)
 
 
 class Database(Protocol):

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App
+from bot.app import App, assemble
+from providers.base import QuotaError
 from providers.clock import ManualClock
 from tests.conftest import make_settings, running_bot
 from tests.fakes.chat import Chat
@@ -89,3 +90,32 @@ async def test_russian_post_failing_keeps_the_item_and_says_so(
 
 def _items(body: object) -> list[dict[str, str]]:
     return [i for i in body if isinstance(i, dict)] if isinstance(body, list) else []
+
+
+async def test_russian_posts_daily_allowance_is_shared_by_workers_and_kept_over_a_restart(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock, post: FakeRussianPost
+) -> None:
+    settings = make_settings(
+        tg,
+        tmp_path / "bot.sqlite3",
+        demo_source=False,
+        russian_post_login=post.login,
+        russian_post_password=post.password,
+        russian_post_api_url=post.url,
+        russian_post_daily_limit=3,
+    )
+    async with (
+        assemble(settings, clock=clock, with_bot=False) as first,
+        assemble(settings, clock=clock, with_bot=False) as second,
+    ):
+        for app in (first, second, first):
+            await app.tracking.sources.fetch("russianpost", [DOMESTIC])
+        with pytest.raises(QuotaError):  # each worker alone would still have calls left
+            await second.tracking.sources.fetch("russianpost", [DOMESTIC])
+    async with assemble(settings, clock=clock, with_bot=False) as restarted:
+        with pytest.raises(QuotaError):
+            await restarted.tracking.sources.fetch("russianpost", [DOMESTIC])
+        assert len(post.requests) == 3
+        clock.advance(days=1)
+        await restarted.tracking.sources.fetch("russianpost", [DOMESTIC])
+    assert len(post.requests) == 4

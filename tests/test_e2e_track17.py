@@ -39,8 +39,9 @@ EVENTS = [
 
 
 @pytest.fixture
-async def track17() -> AsyncIterator[Fake17Track]:
-    async with Fake17Track(api_key=KEY) as server:
+async def track17(request: pytest.FixtureRequest) -> AsyncIterator[Fake17Track]:
+    """The fake; a test may give its rate limit (requests a second) as the fixture's param."""
+    async with Fake17Track(api_key=KEY, rate_limit=getattr(request, "param", None)) as server:
         yield server
 
 
@@ -179,8 +180,9 @@ async def test_two_codes_in_one_message_are_both_registered(
     assert CODE in listing.text and OTHER in listing.text
 
 
+@pytest.mark.parametrize("track17", [3], indirect=True)
 async def test_users_adding_and_refreshing_at_once_stay_within_17tracks_rate(
-    tg: FakeTelegram, tmp_path: Path, clock: ManualClock, chat: Callable[..., Chat]
+    app: App, track17: Fake17Track, clock: ManualClock, chat: Callable[..., Chat]
 ) -> None:
     """17TRACK answers 429 past three requests in a second; each add asks twice (look, register).
 
@@ -188,25 +190,15 @@ async def test_users_adding_and_refreshing_at_once_stay_within_17tracks_rate(
     and then refreshing at the same moment are all answered and nothing is refused.
     """
     codes = [CODE, OTHER, "RD345678909CN"]
-    async with Fake17Track(api_key=KEY, rate_limit=3) as track17:
-        settings = make_settings(
-            tg,
-            tmp_path / "bot.sqlite3",
-            demo_source=False,
-            track17_api_key=KEY,
-            track17_api_url=track17.url,
-            source_timeout_seconds=TIMEOUT_S,
-        )
-        async with running_bot(settings, clock):
-            users = [chat(2001 + n, "ru", timeout=10.0) for n in range(len(codes))]
-            added = await asyncio.gather(*(u.sends(c) for u, c in zip(users, codes, strict=True)))
-            assert all("Добавлено" in reply.text for reply in added)
-            for code in codes:
-                track17.set_track(code, "InTransit", "InTransit_Arrival", EVENTS)
-            clock.advance(minutes=2)
-            taps = await asyncio.gather(
-                *(u.taps("Обновить", on=a) for u, a in zip(users, added, strict=True))
-            )
+    users = [chat(2001 + n, "ru", timeout=10.0) for n in range(len(codes))]
+    added = await asyncio.gather(*(u.sends(c) for u, c in zip(users, codes, strict=True)))
+    assert all("Добавлено" in reply.text for reply in added)
+    for code in codes:
+        track17.set_track(code, "InTransit", "InTransit_Arrival", EVENTS)
+    clock.advance(minutes=2)
+    taps = await asyncio.gather(
+        *(u.taps("Обновить", on=a) for u, a in zip(users, added, strict=True))
+    )
     assert [tap.answer_text for tap in taps] == ["Обновлено"] * len(codes)
     assert all(tap.message is not None and "В пути" in tap.message.text for tap in taps)
     assert track17.endpoints().count("register") == len(codes)

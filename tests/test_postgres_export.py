@@ -17,8 +17,21 @@ pytest_plugins = ["tests.test_storage_backends"]  # postgres_url
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 ALICE, BOB = 101, 202
-TABLES = ("users", "shipments", "subscriptions", "events", "outbox", "receipts", "order_attempts")
-ORDER_BY = {"receipts": "digest", "order_attempts": "user_id, attempted_at"}
+TABLES = (
+    "users",
+    "shipments",
+    "subscriptions",
+    "events",
+    "outbox",
+    "receipts",
+    "order_attempts",
+    "source_calls",
+)
+ORDER_BY = {
+    "receipts": "digest",
+    "order_attempts": "user_id, attempted_at",
+    "source_calls": "source, day",
+}
 
 
 async def fill(db: Database) -> None:
@@ -44,6 +57,7 @@ async def fill(db: Database) -> None:
         await tx.outbox.mark_sent(first.id, T0)
         await tx.receipts.remember("digest-1", T0)
         await tx.order_attempts.take(BOB, T0, timedelta(hours=1), 5)
+        await tx.source_calls.take("russianpost", T0.date(), 100)
         oldest = (await tx.subscriptions.list_items(ALICE))[-1]
         await tx.subscriptions.delete(oldest.id, ALICE)
         await tx.shipments.delete_orphans()

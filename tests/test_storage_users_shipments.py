@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -284,3 +284,55 @@ async def test_order_attempts_from_two_workers_at_once_share_one_count(db_url: s
         await first.close()
         await second.close()
     assert sorted(results) == [False] * 5 + [True] * 5
+
+
+async def test_a_sources_daily_calls_stop_at_the_limit_and_start_again_the_next_day(
+    db: Database,
+) -> None:
+    day = date(2026, 3, 1)
+    async with db.transaction() as tx:
+        taken = [await tx.source_calls.take("russianpost", day, 3) for _ in range(4)]
+        other = await tx.source_calls.take("shop", day, 3)
+        assert await tx.source_calls.used("russianpost", day) == 3
+    assert taken == [1, 2, 3, None]
+    assert other == 1  # each source its own count
+    async with db.transaction() as tx:
+        assert await tx.source_calls.take("russianpost", day + timedelta(days=1), 3) == 1
+        assert await tx.source_calls.take("russianpost", day, 5) == 4  # a raised limit counts on
+
+
+async def test_a_source_saying_its_allowance_is_gone_spends_the_day(db: Database) -> None:
+    day = date(2026, 3, 1)
+    async with db.transaction() as tx:
+        assert await tx.source_calls.take("russianpost", day, 100) == 1
+        await tx.source_calls.spend_all("russianpost", day, 100)
+        assert await tx.source_calls.take("russianpost", day, 100) is None
+        await tx.source_calls.spend_all("russianpost", day, 50)  # never lowers the count
+        assert await tx.source_calls.used("russianpost", day) == 100
+
+
+async def test_old_days_of_calls_are_forgotten_when_a_new_day_begins(db: Database) -> None:
+    first = date(2026, 3, 1)
+    async with db.transaction() as tx:
+        await tx.source_calls.take("russianpost", first, 3)
+        await tx.source_calls.take("russianpost", first + timedelta(days=7), 3)
+        assert await tx.source_calls.used("russianpost", first) == 1  # a week: still kept
+        await tx.source_calls.take("russianpost", first + timedelta(days=8), 3)
+        assert await tx.source_calls.used("russianpost", first) == 0
+
+
+async def test_two_workers_taking_the_last_calls_at_once_get_each_call_once(db_url: str) -> None:
+    first, second = await open_database(db_url), await open_database(db_url)
+    day = date(2026, 3, 1)
+
+    async def take(db: Database) -> int | None:
+        async with db.transaction() as tx:
+            return await tx.source_calls.take("russianpost", day, 6)
+
+    try:
+        results = await asyncio.gather(*(take(db) for db in [first, second] * 5))
+    finally:
+        await first.close()
+        await second.close()
+    assert sorted(r for r in results if r is not None) == [1, 2, 3, 4, 5, 6]
+    assert results.count(None) == 4
