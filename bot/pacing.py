@@ -65,6 +65,7 @@ def source_turns(
     source: str, rate_per_second: float, shared: SharedSourceRates | None
 ) -> AbstractAsyncContextManager[None]:
     """`async with turns:` returns when one more request fits the source's rate."""
+    rate_per_second = max(rate_per_second, 0.001)
     local = AsyncLimiter(1, 1 / (rate_per_second * RATE_MARGIN))
     if shared is None:
         return local

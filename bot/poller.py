@@ -4,7 +4,7 @@ The database is the queue (`shipments.next_check_at`, read through an index), so
 in proportion to what is due; rows are claimed (`FOR UPDATE SKIP LOCKED` on PostgreSQL) with a
 lease, so any number of worker processes can run ticks side by side. Each source has a cap on
 concurrent calls; its rate is kept below, on every request its HTTP client sends (see
-`bot.app.paced`); a source that fails backs off as a whole and its numbers wait for it.
+`bot.pacing`); a source that fails backs off as a whole and its numbers wait for it.
 """
 
 from __future__ import annotations
