@@ -219,7 +219,9 @@ async def run_console(
     clock = ScaledClock(
         settings.demo_time_scale if settings.demo_time_scale != 1.0 else DEMO_SCALE
     )
-    logging.getLogger("aiogram").setLevel(logging.WARNING)  # the chat itself is the output
+    # The chat itself is the output: only problems are logged beside it.
+    root = logging.getLogger()
+    root.setLevel(max(root.getEffectiveLevel(), logging.WARNING))
     async with assemble(settings, clock=clock, session=session) as app:
         assert app.bot is not None
         console = Console(session, app.bot, app.dispatcher)

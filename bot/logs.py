@@ -63,3 +63,6 @@ def setup_logging(level: str, fmt: str = "text") -> None:
     root.setLevel(level)
     # httpx logs every request URL at INFO; URLs may carry tokens (Telegram puts it in the path).
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # APScheduler logs each run of each job at INFO: the send drain alone runs every second.
+    if root.getEffectiveLevel() > logging.DEBUG:
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -238,6 +238,7 @@ async def test_run_polls_stops_on_sigterm_and_a_restart_continues_with_the_same_
     assert took < STOP_LIMIT_S
     assert "Traceback" not in stderr
     assert tg.token.split(":", 1)[1] not in stderr  # the token's secret never reaches the log
+    assert "Running job" not in stderr  # not a log line for each run of each scheduled job
 
     started = time.monotonic()
     async with bot_process(env) as second:

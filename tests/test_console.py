@@ -149,6 +149,8 @@ async def test_console_subprocess_shows_the_card_buttons_and_list_then_quits(
         _, stderr = await asyncio.wait_for(process.communicate(), STEP_LIMIT_S)
         assert process.returncode == 0, stderr.decode()
         assert "Traceback" not in stderr.decode()
+        assert "Running job" not in stderr.decode()  # no log line per scheduler run
+        assert "applied migration" not in stderr.decode()  # nothing but problems beside the chat
     finally:
         if process.returncode is None:
             process.kill()
