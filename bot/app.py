@@ -259,7 +259,9 @@ async def assemble(
             if settings.track17_api_key is not None
             else None
         )
-        health = HealthCheck(tracking, poller, jobs)
+        health = HealthCheck(
+            tracking, poller, jobs, fsm.redis if isinstance(fsm, RedisStorage) else None
+        )
         web = WebServer(
             build_web_app(pushes, health, metrics), settings.web_host, settings.web_port
         )

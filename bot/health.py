@@ -1,10 +1,13 @@
-"""Is this process healthy? The database answers, the scheduler runs and ticks on time, and no
-source is backing off. Also refreshes the queue-depth gauges for a metrics scrape."""
+"""Is this process healthy? The database answers, Redis too when the bot uses it, the scheduler
+runs and ticks on time, and no source is backing off. Also refreshes the queue-depth gauges for
+a metrics scrape."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+
+import redis.asyncio as redis
 
 from bot.poller import Poller
 from bot.scheduler import Jobs
@@ -21,10 +24,17 @@ class HealthReport:
 
 
 class HealthCheck:
-    def __init__(self, tracking: TrackingService, poller: Poller, jobs: Jobs) -> None:
+    def __init__(
+        self,
+        tracking: TrackingService,
+        poller: Poller,
+        jobs: Jobs,
+        redis_client: redis.Redis | None = None,
+    ) -> None:
         self._tracking = tracking
         self._poller = poller
         self._jobs = jobs
+        self._redis = redis_client
 
     async def run(self) -> HealthReport:
         checks: dict[str, str] = {}
@@ -34,6 +44,13 @@ class HealthCheck:
             checks["database"] = "ok"
         except StorageError as exc:
             ok, checks["database"] = False, f"error: {type(exc).__name__}"
+        if self._redis is not None:
+            # Dialogues, the send cap and the source rates live there: without it alerts stop.
+            try:
+                await self._redis.ping()
+                checks["redis"] = "ok"
+            except redis.RedisError as exc:
+                ok, checks["redis"] = False, f"error: {type(exc).__name__}"
         checks["scheduler"] = self._scheduler_state()
         ok = ok and checks["scheduler"] == "ok"
         sources = self._tracking.sources

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 import redis.asyncio as redis
 
@@ -214,3 +215,27 @@ async def test_two_workers_together_keep_a_sources_rate(
     assert sum(r.batches.polled for r in reports) == 12
     assert len(shop.received_at) == 12  # one order per request
     assert most_in_window(shop.received_at, 1.0) <= 5  # alone, each worker would allow five
+
+
+@pytest.mark.parametrize("reachable", [True, False])
+async def test_healthz_tells_whether_redis_answers(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock, redis_url: str, reachable: bool
+) -> None:
+    settings = make_settings(
+        tg,
+        tmp_path / "bot.sqlite3",
+        web_port=0,
+        redis_url=redis_url if reachable else "redis://127.0.0.1:1/0",  # nothing on port 1
+    )
+    async with assemble(settings, clock=clock) as app:
+        await app.web.start()
+        app.jobs.start()
+        async with httpx.AsyncClient() as client:
+            response = await client.get(f"http://127.0.0.1:{app.web.port}/healthz")
+    report = response.json()
+    if reachable:
+        assert response.status_code == 200 and report["checks"]["redis"] == "ok"
+    else:
+        assert response.status_code == 503
+        assert report["checks"]["redis"] == "error: ConnectionError"
+        assert report["checks"]["database"] == "ok"  # the rest still says how it is
