@@ -5,7 +5,9 @@ running jobs finish (briefly) before returning.
 
 A drain or a tick may outlast its interval (a backlog at the send cap takes many seconds). The
 next time then simply passes: the job is skipped here, quietly, rather than refused by
-APScheduler, which would log a warning every second for as long as the backlog lasts.
+APScheduler, which would log a warning every second for as long as the backlog lasts. Likewise
+a job that keeps failing (the database or Redis gone) logs its traceback once, then one line
+every five minutes while it lasts, and one when it works again.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -28,6 +31,40 @@ log = logging.getLogger(__name__)
 SEND_EVERY_SECONDS = 1.0
 QUOTA_EVERY_SECONDS = 3600.0
 STOP_GRACE_SECONDS = 5.0
+REPEAT_FAILURE_LOG_SECONDS = 300.0
+
+
+class _FailureLog:
+    """How one job's failures reach the log: the first in full, then a reminder now and then."""
+
+    def __init__(self, job: str) -> None:
+        self.job = job
+        self.in_a_row = 0
+        self.logged_at = 0.0
+
+    def failed(self, exc: Exception) -> None:
+        """Call from the `except` block, so the first failure's traceback is at hand."""
+        self.in_a_row += 1
+        now = time.monotonic()
+        if self.in_a_row == 1:
+            log.exception("scheduled job %s failed; it runs again at its next time", self.job)
+        elif now - self.logged_at >= REPEAT_FAILURE_LOG_SECONDS:
+            reason = str(exc).partition("\n")[0]
+            log.error(
+                "scheduled job %s still failing, %d runs in a row: %s: %s",
+                self.job,
+                self.in_a_row,
+                type(exc).__name__,
+                reason,
+            )
+        else:
+            return
+        self.logged_at = now
+
+    def succeeded(self) -> None:
+        if self.in_a_row:
+            log.info("scheduled job %s works again after %d failed runs", self.job, self.in_a_row)
+            self.in_a_row = 0
 
 
 class Jobs:
@@ -43,14 +80,14 @@ class Jobs:
 
     def start(self) -> None:
         self._scheduler.add_job(
-            self._guarded(self._poll),
+            self._guarded("poll", self._poll),
             "interval",
             seconds=self.tick_seconds,
             id="poll",
             next_run_time=_soon(),
         )
         self._scheduler.add_job(
-            self._guarded(self._watch),
+            self._guarded("quota", self._watch),
             "interval",
             seconds=QUOTA_EVERY_SECONDS,
             id="quota",
@@ -58,7 +95,7 @@ class Jobs:
         )
         if self.sender is not None:
             self._scheduler.add_job(
-                self._guarded(self._send),
+                self._guarded("send", self._send),
                 "interval",
                 seconds=SEND_EVERY_SECONDS,
                 id="send",
@@ -86,8 +123,11 @@ class Jobs:
     def alive(self) -> bool:
         return bool(self._scheduler.running)
 
-    def _guarded(self, job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    def _guarded(
+        self, name: str, job: Callable[[], Awaitable[None]]
+    ) -> Callable[[], Awaitable[None]]:
         busy = False
+        failures = _FailureLog(name)
 
         async def run() -> None:
             nonlocal busy
@@ -99,11 +139,12 @@ class Jobs:
                 self._running.add(task)
             try:
                 await job()
+                failures.succeeded()
             except asyncio.CancelledError:
                 # Stopping, past the grace period: claims not settled come back after their lease.
-                log.info("a scheduled job was stopped before it ended")
-            except Exception:
-                log.exception("scheduled job failed; it runs again at its next time")
+                log.info("scheduled job %s was stopped before it ended", name)
+            except Exception as exc:
+                failures.failed(exc)
             finally:
                 busy = False
                 if task is not None:

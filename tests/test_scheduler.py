@@ -94,4 +94,25 @@ async def test_stopping_lets_a_running_tick_finish(
             await app.jobs.stop()
     assert source.answered == answered_before + 1
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
-    assert "a scheduled job was stopped before it ended" not in caplog.messages
+    assert not [m for m in caplog.messages if "was stopped before it ended" in m]
+
+
+async def test_a_job_that_keeps_failing_logs_its_traceback_once(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(
+        tg, tmp_path / "bot.sqlite3", demo_source=False, poll_tick_seconds=0.1
+    )
+    async with running_bot(settings, clock, [ScriptedSource()]) as app:
+        await app.tracking.db.close()  # every tick and drain now fails
+        with caplog.at_level(logging.INFO, logger="bot.scheduler"):
+            app.jobs.start()
+            await asyncio.sleep(1.5)
+            await app.jobs.stop()
+    failed = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    firsts = {r.getMessage() for r in failed if r.exc_info}
+    assert firsts == {
+        f"scheduled job {job} failed; it runs again at its next time"
+        for job in ("poll", "send", "quota")
+    }
+    assert len(failed) == 3  # one each, though the tick failed about fifteen times
