@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -11,6 +13,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.chat_action import ChatActionSender
 
 from bot.callbacks import CarrierCb
 from bot.keyboards import carriers_keyboard
@@ -24,6 +27,7 @@ from providers.codes import BadCode, BadCodeReason, Scan, scan
 from providers.track17 import CARRIER_CHOICES
 
 MAX_CARDS_PER_REPLY = 5
+TYPING_AFTER_SECONDS = 1.0  # a quick answer needs no "typing…"; a source taking its turns does
 
 
 def bad_code_text(bad: BadCode, texts: Texts) -> str:
@@ -64,11 +68,21 @@ async def reply_to_scan(
     to_verify = [c for c in found.codes if orders.needs_contact(c)]
     codes = [c for c in found.codes if c not in to_verify]
     if codes:
-        outcomes = await tracking.add(user_id, codes, found.rest)
+        async with typing_while_slow(message):
+            outcomes = await tracking.add(user_id, codes, found.rest)
         await reply_outcomes(message, outcomes, tracking, texts, tz)
     if to_verify:
         # One dialogue at a time: the first order number starts it.
         await ask_contact(message, to_verify[0].value, texts, state)
+
+
+def typing_while_slow(message: Message) -> AbstractAsyncContextManager[object]:
+    """ "typing…" in the chat while the sources answer, once that takes over a second."""
+    if message.bot is None:
+        return contextlib.nullcontext()
+    return ChatActionSender.typing(
+        chat_id=message.chat.id, bot=message.bot, initial_sleep=TYPING_AFTER_SECONDS
+    )
 
 
 async def reply_outcomes(

@@ -203,3 +203,17 @@ async def test_users_adding_and_refreshing_at_once_stay_within_17tracks_rate(
     assert all(tap.message is not None and "В пути" in tap.message.text for tap in taps)
     assert track17.endpoints().count("register") == len(codes)
     assert track17.refused == 0
+
+
+async def test_a_slow_add_shows_typing_and_a_quick_one_does_not(
+    alice: Chat, tg: FakeTelegram
+) -> None:
+    def typing_calls() -> list[object]:
+        return [c.params.get("action") for c in tg.calls if c.method == "sendChatAction"]
+
+    await alice.sends(CODE)  # one look-up and one registration: well under a second
+    assert typing_calls() == []
+    # Three new numbers: six requests at 17TRACK's three a second take about two seconds.
+    reply = await alice.sends(f"{OTHER} RD345678909CN RE456789015CN")
+    assert "Добавлено" in reply.text
+    assert typing_calls() and set(typing_calls()) == {"typing"}
