@@ -96,6 +96,7 @@ class OutboxSender:
         self._cap = cap
         self._slots = asyncio.Semaphore(concurrency)
         self._stopped = asyncio.Event()
+        self._held_rechecked = False
         # Claim no more than the rate lets us send within the usable part of a lease, and claim
         # again while a quarter of a claim still waits, if those and a new claim fit in it too.
         sendable = rate_per_second * self.lease.total_seconds() * CLAIM_USE
@@ -117,6 +118,11 @@ class OutboxSender:
         again, a chat's second message would wait behind the whole backlog.
         """
         deadline = time.monotonic() + budget_seconds
+        if not self._held_rechecked:
+            # Held for quiet hours by an earlier run: the setting in force may differ now.
+            async with self.db.transaction() as tx:
+                await tx.outbox.release_held(self.clock())
+            self._held_rechecked = True
         report = SendReport()
         running: set[asyncio.Task[None]] = set()
         last_to_chat: dict[int, asyncio.Task[None]] = {}

@@ -126,7 +126,7 @@ class OutboxRepo:
     async def retry_later(self, message_id: int, not_before: datetime, error: str) -> None:
         await self._s.execute(
             "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ?,"
-            " claimed_until = NULL WHERE id = ?",
+            " held = 0, claimed_until = NULL WHERE id = ?",
             (to_ms(not_before), error, message_id),
         )
 
@@ -149,8 +149,16 @@ class OutboxRepo:
     async def defer(self, message_id: int, not_before: datetime) -> None:
         """Quiet hours: send later without counting an attempt."""
         await self._s.execute(
-            "UPDATE outbox SET not_before = ?, claimed_until = NULL WHERE id = ?",
+            "UPDATE outbox SET not_before = ?, held = 1, claimed_until = NULL WHERE id = ?",
             (to_ms(not_before), message_id),
+        )
+
+    async def release_held(self, now: datetime) -> int:
+        """Messages held for quiet hours are due now, to meet the setting in force again."""
+        return await self._s.execute(
+            "UPDATE outbox SET not_before = ?, held = 0"
+            " WHERE state = 'pending' AND held = 1 AND not_before > ?",
+            (to_ms(now), to_ms(now)),
         )
 
     async def drop_for_user(self, user_id: int) -> int:

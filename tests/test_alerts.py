@@ -379,3 +379,53 @@ async def test_a_silent_number_expires_and_followers_are_told(
     async with scripted.db.read() as tx:
         shipment = await tx.shipments.find("track17", CODE)
     assert shipment is not None and shipment.next_check_at is None
+
+
+async def test_alerts_held_for_quiet_hours_go_out_at_once_after_a_restart_with_them_off(
+    tg: FakeTelegram,
+    tmp_path: Path,
+    clock: ManualClock,
+    source: ScriptedSource,
+    chat: Callable[..., Chat],
+) -> None:
+    """The operator turns QUIET_HOURS off and restarts: what was held waits no longer."""
+    alice = chat(1, "ru")
+    database = tmp_path / "bot.sqlite3"
+    async with running_bot(make_settings(tg, database, demo_source=False), clock, [source]) as app:
+        await alice.sends(CODE)
+        clock.now = NIGHT
+        in_transit(source, clock)
+        await cycle(app)
+        await settle(alice)
+        assert alerts_in(alice) == []  # 00:00 in Moscow: held
+    quiet_off = make_settings(tg, database, demo_source=False, quiet_hours="off")
+    async with running_bot(quiet_off, clock, [source]) as restarted:
+        assert restarted.sender is not None
+        await restarted.sender.drain(budget_seconds=5)  # still 00:00
+        await settle(alice)
+    assert len(alerts_in(alice)) == 1
+
+
+async def test_after_a_restart_with_quiet_hours_unchanged_held_alerts_stay_held(
+    tg: FakeTelegram,
+    tmp_path: Path,
+    clock: ManualClock,
+    source: ScriptedSource,
+    chat: Callable[..., Chat],
+) -> None:
+    alice = chat(1, "ru")
+    settings = make_settings(tg, tmp_path / "bot.sqlite3", demo_source=False)
+    async with running_bot(settings, clock, [source]) as app:
+        await alice.sends(CODE)
+        clock.now = NIGHT
+        in_transit(source, clock)
+        await cycle(app)
+    async with running_bot(settings, clock, [source]) as restarted:
+        assert restarted.sender is not None
+        await restarted.sender.drain(budget_seconds=5)
+        await settle(alice)
+        assert alerts_in(alice) == []  # looked at again, and held again till morning
+        clock.now = NIGHT + timedelta(hours=8, minutes=5)
+        await restarted.sender.drain(budget_seconds=5)
+        await settle(alice)
+    assert len(alerts_in(alice)) == 1
