@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
+from bot.config import Settings
 from bot.send_cap import PER_CHAT_INTERVAL
 from providers.clock import ManualClock
 from providers.statuses import Status
@@ -381,6 +382,19 @@ async def test_a_silent_number_expires_and_followers_are_told(
     assert shipment is not None and shipment.next_check_at is None
 
 
+async def held_at_midnight(
+    settings: Settings, clock: ManualClock, source: ScriptedSource, alice: Chat
+) -> None:
+    """A bot run in which Alice's alert falls due at 00:00 in Moscow and is held."""
+    async with running_bot(settings, clock, [source]) as app:
+        await alice.sends(CODE)
+        clock.now = NIGHT
+        in_transit(source, clock)
+        await cycle(app)
+        await settle(alice)
+    assert alerts_in(alice) == []
+
+
 async def test_alerts_held_for_quiet_hours_go_out_at_once_after_a_restart_with_them_off(
     tg: FakeTelegram,
     tmp_path: Path,
@@ -391,13 +405,7 @@ async def test_alerts_held_for_quiet_hours_go_out_at_once_after_a_restart_with_t
     """The operator turns QUIET_HOURS off and restarts: what was held waits no longer."""
     alice = chat(1, "ru")
     database = tmp_path / "bot.sqlite3"
-    async with running_bot(make_settings(tg, database, demo_source=False), clock, [source]) as app:
-        await alice.sends(CODE)
-        clock.now = NIGHT
-        in_transit(source, clock)
-        await cycle(app)
-        await settle(alice)
-        assert alerts_in(alice) == []  # 00:00 in Moscow: held
+    await held_at_midnight(make_settings(tg, database, demo_source=False), clock, source, alice)
     quiet_off = make_settings(tg, database, demo_source=False, quiet_hours="off")
     async with running_bot(quiet_off, clock, [source]) as restarted:
         assert restarted.sender is not None
@@ -415,11 +423,7 @@ async def test_after_a_restart_with_quiet_hours_unchanged_held_alerts_stay_held(
 ) -> None:
     alice = chat(1, "ru")
     settings = make_settings(tg, tmp_path / "bot.sqlite3", demo_source=False)
-    async with running_bot(settings, clock, [source]) as app:
-        await alice.sends(CODE)
-        clock.now = NIGHT
-        in_transit(source, clock)
-        await cycle(app)
+    await held_at_midnight(settings, clock, source, alice)
     async with running_bot(settings, clock, [source]) as restarted:
         assert restarted.sender is not None
         await restarted.sender.drain(budget_seconds=5)
