@@ -21,3 +21,7 @@ class StoredDailyCalls:
     async def spend_all(self, day: date, limit: int) -> None:
         async with self._db.transaction() as tx:
             await tx.source_calls.spend_all(self._source, day, limit)
+
+    async def used(self, day: date) -> int:
+        async with self._db.read() as tx:
+            return await tx.source_calls.used(self._source, day)

@@ -62,7 +62,8 @@ async def watch_quotas(tracking: TrackingService) -> None:
             health.extra["today"] = str(figures.today_used)
             if figures.total and figures.remain < figures.total * LOW_QUOTA_SHARE:
                 log.warning("source %s: quota running low, %d left", name, figures.remain)
-        used = getattr(provider, "requests_today", None)
-        limit = getattr(provider, "daily_limit", None)
-        if isinstance(used, int):
+        calls_today = getattr(provider, "calls_today", None)
+        if callable(calls_today):
+            used = await calls_today()
+            limit = getattr(provider, "daily_limit", None)
             health.extra["today"] = f"{used} of {limit}" if limit else str(used)

@@ -18,6 +18,9 @@ class DailyCalls(Protocol):
     async def spend_all(self, day: date, limit: int) -> None:
         """The source said the allowance is gone: no more calls on `day`."""
 
+    async def used(self, day: date) -> int:
+        """Calls counted on `day`."""
+
 
 class MemoryDailyCalls:
     """This process's count of the current day."""
@@ -38,3 +41,6 @@ class MemoryDailyCalls:
         if self._day != day:
             self._day, self._used = day, 0
         self._used = max(self._used, limit)
+
+    async def used(self, day: date) -> int:
+        return self._used if self._day == day else 0

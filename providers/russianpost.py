@@ -96,16 +96,17 @@ class RussianPostProvider:
         self._daily_limit = daily_limit
         self._clock = clock
         self._calls = daily_calls or MemoryDailyCalls()
-        self._day: date | None = None
-        self._spent = 0  # the day's count as last seen by this process
 
-    def __repr__(self) -> str:
-        return f"RussianPostProvider(requests_today={self.requests_today})"
+    def __repr__(self) -> str:  # never the credentials
+        return f"RussianPostProvider(daily_limit={self._daily_limit})"
 
     @property
-    def requests_today(self) -> int:
-        """Calls made in the current Moscow day, as of this process's last call (for /admin)."""
-        return self._spent if self._day == self._today() else 0
+    def daily_limit(self) -> int:
+        return self._daily_limit
+
+    async def calls_today(self) -> int:
+        """Calls counted in the current Moscow day (what the operator sees in /admin)."""
+        return await self._calls.used(self._today())
 
     async def fetch(self, codes: Sequence[str]) -> Mapping[str, Outcome]:
         numbers = list(dict.fromkeys(codes))
@@ -154,7 +155,6 @@ class RussianPostProvider:
         if fault.detail == AUTH_FAULT:
             raise AuthError(f"Russian Post refused the login or password: {text}")
         if _DAILY_LIMIT.search(fault.text):
-            self._spent = max(self._spent, self._daily_limit)
             logger.warning("Russian Post says the daily limit is spent: %s", text)
             self._raise_quota(f"Russian Post daily limit reached: {text}")
         if fault.detail == HISTORY_FAULT:
@@ -167,12 +167,8 @@ class RussianPostProvider:
 
     async def _spend(self) -> None:
         today = self._today()
-        used = await self._calls.take(today, self._daily_limit)
-        self._day = today
-        if used is None:
-            self._spent = self._daily_limit
+        if await self._calls.take(today, self._daily_limit) is None:
             self._raise_quota(f"Russian Post daily limit of {self._daily_limit} calls spent")
-        self._spent = used
 
     def _raise_quota(self, message: str) -> NoReturn:
         now = self._clock().astimezone(MOSCOW)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, assemble
+from bot.operator import watch_quotas
 from providers.base import QuotaError
 from providers.clock import ManualClock
 from tests.conftest import make_settings, running_bot
@@ -116,6 +117,8 @@ async def test_russian_posts_daily_allowance_is_shared_by_workers_and_kept_over_
         with pytest.raises(QuotaError):
             await restarted.tracking.sources.fetch("russianpost", [DOMESTIC])
         assert len(post.requests) == 3
+        await watch_quotas(restarted.tracking)  # what /admin shows
+        assert restarted.tracking.sources.health["russianpost"].extra["today"] == "3 of 3"
         clock.advance(days=1)
         await restarted.tracking.sources.fetch("russianpost", [DOMESTIC])
     assert len(post.requests) == 4

@@ -223,7 +223,7 @@ async def test_number_of_the_wrong_shape_is_rejected_without_spending_a_call(
 
     assert result == {"8010236721611": NumberRejected("8010236721611", "неверный формат номера")}
     assert fake.requests == []
-    assert provider.requests_today == 0
+    assert await provider.calls_today() == 0
 
 
 async def test_the_fake_refuses_a_barcode_of_the_wrong_shape_like_the_service(
@@ -321,15 +321,15 @@ async def test_daily_limit_is_kept_locally_until_moscow_midnight(fake: FakeRussi
         with pytest.raises(QuotaError) as caught:
             await provider.fetch([NUMBER])
         assert caught.value.retry_after == timedelta(hours=3).total_seconds()
-        assert (len(fake.requests), provider.requests_today) == (2, 2)
+        assert (len(fake.requests), await provider.calls_today()) == (2, 2)
 
         clock.advance(hours=2, minutes=59)
         with pytest.raises(QuotaError):
             await provider.fetch([NUMBER])
         clock.advance(minutes=1)  # 00:00 in Moscow, still the 20th in UTC
-        assert provider.requests_today == 0
+        assert await provider.calls_today() == 0
         await provider.fetch([NUMBER])
-        assert (len(fake.requests), provider.requests_today) == (3, 1)
+        assert (len(fake.requests), await provider.calls_today()) == (3, 1)
 
 
 async def test_daily_limit_answer_of_the_service_raises_quota_error_and_stops_calls() -> None:
