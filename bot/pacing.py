@@ -3,14 +3,16 @@
 The poll tick, a user's refresh or `/add`, an inline look-up, an order check and the register
 call 17TRACK needs after a look-up all take turns of one schedule per source (with Redis, one
 for every worker). Turns are evenly spaced, never a burst, since carriers count requests in a
-sliding second: 17TRACK answers 429 past three.
+sliding second: 17TRACK answers 429 past three. A 429 holds the source's turns for its
+Retry-After, in every worker that shares them, rather than only in the one that was refused.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from contextlib import AbstractAsyncContextManager
-from types import TracebackType
+import time
+from typing import Protocol
 
 import httpx
 import redis.asyncio as redis
@@ -18,8 +20,36 @@ from aiolimiter import AsyncLimiter
 
 from bot.redis_turns import RedisTurns, SharedSourceRates
 from bot.send_cap import RATE_MARGIN
+from providers.http_status import retry_after_seconds
 
 log = logging.getLogger(__name__)
+
+
+class Turns(Protocol):
+    async def take(self) -> None:
+        """Return when one more request fits the source's rate and no pause holds it."""
+
+    async def pause(self, seconds: float) -> None:
+        """The source answered 429: no request for `seconds`."""
+
+
+class LocalTurns:
+    """Evenly spaced turns in this process."""
+
+    def __init__(self, rate_per_second: float) -> None:
+        self._limiter = AsyncLimiter(1, 1 / (rate_per_second * RATE_MARGIN))
+        self._paused_until = 0.0
+
+    async def take(self) -> None:
+        wait = self._paused_until - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+            await self.take()  # the pause may have grown meanwhile
+            return
+        await self._limiter.acquire()
+
+    async def pause(self, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
 
 class SharedTurns:
@@ -29,58 +59,60 @@ class SharedTurns:
     to every source.
     """
 
-    def __init__(self, source: str, shared: RedisTurns, local: AsyncLimiter) -> None:
+    def __init__(self, source: str, shared: RedisTurns, local: LocalTurns) -> None:
         self._source = source
         self._shared = shared
         self._local = local
         self._failing = False
 
-    async def __aenter__(self) -> None:
+    async def take(self) -> None:
         try:
             await self._shared.take()
         except redis.RedisError as exc:
-            if not self._failing:
-                log.warning(
-                    "Redis unreachable for the %s request rate (%s); keeping it per process",
-                    self._source,
-                    type(exc).__name__,
-                )
-            self._failing = True
-            await self._local.acquire()
+            self._unreachable(exc)
+            await self._local.take()
             return
         if self._failing:
             log.info("Redis reachable again for the %s request rate", self._source)
         self._failing = False
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        return None
+    async def pause(self, seconds: float) -> None:
+        try:
+            await self._shared.pause(seconds)
+        except redis.RedisError as exc:
+            self._unreachable(exc)
+            await self._local.pause(seconds)
+
+    def _unreachable(self, exc: redis.RedisError) -> None:
+        if not self._failing:
+            log.warning(
+                "Redis unreachable for the %s request rate (%s); keeping it per process",
+                self._source,
+                type(exc).__name__,
+            )
+        self._failing = True
 
 
-def source_turns(
-    source: str, rate_per_second: float, shared: SharedSourceRates | None
-) -> AbstractAsyncContextManager[None]:
-    """`async with turns:` returns when one more request fits the source's rate."""
+def source_turns(source: str, rate_per_second: float, shared: SharedSourceRates | None) -> Turns:
     rate_per_second = max(rate_per_second, 0.001)
-    local = AsyncLimiter(1, 1 / (rate_per_second * RATE_MARGIN))
+    local = LocalTurns(rate_per_second)
     if shared is None:
         return local
     return SharedTurns(source, shared.gate(source, rate_per_second), local)
 
 
-def paced_client(
-    base_url: str, timeout: float, turns: AbstractAsyncContextManager[None]
-) -> httpx.AsyncClient:
+def paced_client(base_url: str, timeout: float, turns: Turns) -> httpx.AsyncClient:
     """A client whose every request first waits for its turn (not counted in the timeout)."""
 
     async def wait_for_turn(request: httpx.Request) -> None:
-        async with turns:
-            return
+        await turns.take()
+
+    async def hold_after_429(response: httpx.Response) -> None:
+        if response.status_code == 429:
+            await turns.pause(retry_after_seconds(response.headers.get("Retry-After")))
 
     return httpx.AsyncClient(
-        base_url=base_url, timeout=timeout, event_hooks={"request": [wait_for_turn]}
+        base_url=base_url,
+        timeout=timeout,
+        event_hooks={"request": [wait_for_turn], "response": [hold_after_429]},
     )

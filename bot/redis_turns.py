@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from types import TracebackType
 
 import redis.asyncio as redis
 from redis.commands.core import AsyncScript
@@ -49,8 +48,17 @@ return 0
 """
 
 
+# KEYS: pause. ARGV: milliseconds. Lengthens a pause, never shortens one.
+_PAUSE = """
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+end
+return 0
+"""
+
+
 class RedisTurns:
-    """`await turns.take()` (or `async with turns:`) returns when this caller's turn has come."""
+    """`await turns.take()` returns when this caller's turn has come; `pause` holds them all."""
 
     def __init__(
         self, client: redis.Redis, key: str, pause_key: str, rate_per_second: float
@@ -59,6 +67,7 @@ class RedisTurns:
         self._interval_us = math.ceil(1_000_000 / (rate_per_second * SHARED_RATE_MARGIN))
         self._take_turn: AsyncScript = client.register_script(_TAKE_TURN)
         self._move_back: AsyncScript = client.register_script(_MOVE_BACK)
+        self._pause: AsyncScript = client.register_script(_PAUSE)
 
     async def take(self) -> None:
         asked = time.monotonic()
@@ -73,16 +82,9 @@ class RedisTurns:
             # A late turn crowds the turns after it into one second: move the next ones back.
             await self._move_back(self._keys[:1], [int(late * 1_000_000), self._interval_us])
 
-    async def __aenter__(self) -> None:
-        await self.take()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        return None
+    async def pause(self, seconds: float) -> None:
+        """No turn for anyone for `seconds` (the other side answered 429)."""
+        await self._pause(self._keys[1:], [math.ceil(seconds * 1000)])
 
 
 class SharedSourceRates:

@@ -32,14 +32,6 @@ if redis.call('SET', KEYS[1], '1', 'PX', ARGV[1], 'NX') then return 0 end
 return math.max(1, redis.call('PTTL', KEYS[1]))
 """
 
-# KEYS: pause. ARGV: its length (ms). A pause is lengthened, never shortened.
-_PAUSE = """
-if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
-  redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
-end
-return 0
-"""
-
 
 class SendCap(Protocol):
     async def acquire_global(self) -> None:
@@ -121,7 +113,6 @@ class RedisSendCap:
             self._redis, f"{self._prefix}:next_send_at", self._pause_key, rate_per_second
         )
         self._take_chat: AsyncScript = self._redis.register_script(_TAKE_CHAT)
-        self._set_pause: AsyncScript = self._redis.register_script(_PAUSE)
 
     async def acquire_global(self) -> None:
         await self._turns.take()
@@ -150,7 +141,7 @@ class RedisSendCap:
         return None  # the chat's key in Redis expires within PER_CHAT_INTERVAL
 
     async def pause(self, seconds: float) -> None:
-        await self._set_pause([self._pause_key], [math.ceil(seconds * 1000)])
+        await self._turns.pause(seconds)
 
     async def paused_for(self) -> float:
         return max(0, int(await self._redis.pttl(self._pause_key))) / 1000

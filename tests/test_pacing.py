@@ -50,8 +50,8 @@ async def test_with_redis_unreachable_turns_are_kept_in_the_process(
     try:
         with caplog.at_level(logging.INFO, logger="bot.pacing"):
             for _ in range(5):
-                async with turns:
-                    taken.append(time.monotonic())
+                await turns.take()
+                taken.append(time.monotonic())
     finally:
         await shared.close()
     assert len(taken) == 5
@@ -90,8 +90,8 @@ async def test_a_redis_that_stops_answering_delays_a_turn_only_until_its_timeout
     shared = SharedSourceRates(url, "test-pacing")
     try:
         started = time.monotonic()
-        async with source_turns("shop", 5.0, shared):
-            waited = time.monotonic() - started
+        await source_turns("shop", 5.0, shared).take()
+        waited = time.monotonic() - started
     finally:
         await shared.close()
         for writer in held:
@@ -100,3 +100,25 @@ async def test_a_redis_that_stops_answering_delays_a_turn_only_until_its_timeout
         await server.wait_closed()
     assert held  # it did reach the silent server
     assert waited < 3.0
+
+
+async def test_a_429_holds_the_next_request_for_its_retry_after() -> None:
+    received: list[float] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        received.append(time.monotonic())
+        if len(received) == 1:
+            return web.Response(status=429, headers={"Retry-After": "1"})
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_get("/", answer)
+    runner, base = await serve(app)
+    try:
+        async with paced_client(base, 5.0, source_turns("shop", 50.0, None)) as client:
+            statuses = [(await client.get("/")).status_code for _ in range(3)]
+    finally:
+        await runner.cleanup()
+    assert statuses == [429, 200, 200]
+    assert received[1] - received[0] >= 0.95  # not the 20 ms the rate alone would allow
+    assert received[2] - received[1] < 0.5
