@@ -9,32 +9,23 @@ import logging
 import time
 
 import pytest
-from aiohttp import web
 
 from bot.pacing import paced_client, source_turns
 from bot.redis_turns import SharedSourceRates
-from tests.fakes.loopback import serve
+from tests.fakes.plain_source import PlainSource
 from tests.stamps import most_in_window
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
 async def test_requests_of_a_paced_client_are_evenly_spaced_at_the_rate() -> None:
-    received: list[float] = []
-
-    async def answer(request: web.Request) -> web.Response:
-        received.append(time.monotonic())
-        return web.json_response({"ok": True})
-
-    app = web.Application()
-    app.router.add_get("/", answer)
-    runner, base = await serve(app)
-    try:
-        async with paced_client(base, 5.0, source_turns("shop", 10.0, None)) as client:
-            for _ in range(12):
-                assert (await client.get("/")).status_code == 200
-    finally:
-        await runner.cleanup()
+    async with (
+        PlainSource() as source,
+        paced_client(source.url, 5.0, source_turns("shop", 10.0, None)) as client,
+    ):
+        for _ in range(12):
+            assert (await client.get("/")).status_code == 200
+    received = source.stamps
     assert len(received) == 12
     gaps = [b - a for a, b in itertools.pairwise(received)]
     assert min(gaps) > 0.09  # never a burst: one request each tenth of a second
@@ -61,19 +52,15 @@ async def test_with_redis_unreachable_turns_are_kept_in_the_process(
 
 
 async def test_a_paced_client_still_reaches_the_source_while_redis_is_down() -> None:
-    async def answer(request: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
-
-    app = web.Application()
-    app.router.add_get("/", answer)
-    runner, base = await serve(app)
     shared = SharedSourceRates(UNREACHABLE_REDIS, "test-pacing")
     try:
-        async with paced_client(base, 5.0, source_turns("shop", 50.0, shared)) as client:
+        async with (
+            PlainSource() as source,
+            paced_client(source.url, 5.0, source_turns("shop", 50.0, shared)) as client,
+        ):
             response = await client.get("/")
     finally:
         await shared.close()
-        await runner.cleanup()
     assert response.status_code == 200
 
 
@@ -103,22 +90,12 @@ async def test_a_redis_that_stops_answering_delays_a_turn_only_until_its_timeout
 
 
 async def test_a_429_holds_the_next_request_for_its_retry_after() -> None:
-    received: list[float] = []
-
-    async def answer(request: web.Request) -> web.Response:
-        received.append(time.monotonic())
-        if len(received) == 1:
-            return web.Response(status=429, headers={"Retry-After": "1"})
-        return web.json_response({"ok": True})
-
-    app = web.Application()
-    app.router.add_get("/", answer)
-    runner, base = await serve(app)
-    try:
-        async with paced_client(base, 5.0, source_turns("shop", 50.0, None)) as client:
-            statuses = [(await client.get("/")).status_code for _ in range(3)]
-    finally:
-        await runner.cleanup()
+    async with (
+        PlainSource(refuse_first=True) as source,
+        paced_client(source.url, 5.0, source_turns("shop", 50.0, None)) as client,
+    ):
+        statuses = [(await client.get("/")).status_code for _ in range(3)]
+    received = source.stamps
     assert statuses == [429, 200, 200]
     assert received[1] - received[0] >= 0.95  # not the 20 ms the rate alone would allow
     assert received[2] - received[1] < 0.5

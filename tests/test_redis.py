@@ -16,7 +16,6 @@ from pathlib import Path
 import httpx
 import pytest
 import redis.asyncio as redis
-from aiohttp import web
 
 from bot.app import App, assemble
 from bot.pacing import paced_client, source_turns
@@ -27,7 +26,7 @@ from providers.statuses import Status
 from storage import open_database
 from tests.conftest import make_settings, running_bot
 from tests.fakes.chat import Chat
-from tests.fakes.loopback import serve
+from tests.fakes.plain_source import PlainSource
 from tests.fakes.shop import FakeShop
 from tests.fakes.source import ScriptedSource
 from tests.fakes.telegram import FakeTelegram
@@ -248,28 +247,18 @@ async def test_healthz_tells_whether_redis_answers(
 async def test_a_429_from_a_source_holds_every_workers_requests_to_it(
     redis_url: str, namespace: str
 ) -> None:
-    received: list[tuple[str, float]] = []
-
-    async def answer(request: web.Request) -> web.Response:
-        received.append((request.query["worker"], time.monotonic()))
-        if len(received) == 1:
-            return web.Response(status=429, headers={"Retry-After": "1"})
-        return web.json_response({"ok": True})
-
-    app = web.Application()
-    app.router.add_get("/", answer)
-    runner, base = await serve(app)
     rates = [SharedSourceRates(redis_url, namespace) for _ in range(2)]
     try:
-        first, second = (
-            paced_client(base, 5.0, source_turns("shop", 50.0, shared)) for shared in rates
-        )
-        async with first, second:
-            assert (await first.get("/", params={"worker": "first"})).status_code == 429
-            assert (await second.get("/", params={"worker": "second"})).status_code == 200
+        async with PlainSource(refuse_first=True) as source:
+            first, second = (
+                paced_client(source.url, 5.0, source_turns("shop", 50.0, shared))
+                for shared in rates
+            )
+            async with first, second:
+                assert (await first.get("/", params={"worker": "first"})).status_code == 429
+                assert (await second.get("/", params={"worker": "second"})).status_code == 200
     finally:
         for shared in rates:
             await shared.close()
-        await runner.cleanup()
-    (_, refused_at), (worker, asked_at) = received
+    (_, refused_at), (worker, asked_at) = source.received
     assert worker == "second" and asked_at - refused_at >= 0.95  # the other worker waited
