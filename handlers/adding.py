@@ -77,7 +77,7 @@ async def reply_to_scan(
 
 
 def typing_while_slow(message: Message) -> AbstractAsyncContextManager[object]:
-    """ "typing…" in the chat while the sources answer, once that takes over a second."""
+    """Show "typing…" while the sources answer, once that takes over a second."""
     if message.bot is None:
         return contextlib.nullcontext()
     return ChatActionSender.typing(
