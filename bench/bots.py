@@ -24,7 +24,7 @@ from aiogram.types import Message
 from bot.app import assemble, make_bot
 from bot.config import Settings, load_settings
 from bot.tracking import TrackingService
-from providers.codes import scan
+from providers.code_scan import scan
 from storage import Shipment
 from tests.fakes.telegram import running_polling
 

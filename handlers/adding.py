@@ -23,7 +23,8 @@ from bot.tracking import AddOutcome, AddProblem, RefreshState, TrackingService
 from handlers.filters import ContainsCodes
 from handlers.orders import ask_contact
 from handlers.views import edit_or_keep, item_message
-from providers.codes import BadCode, BadCodeReason, Scan, scan
+from providers.code_scan import scan
+from providers.codes import BadCode, BadCodeReason, Scan
 from providers.track17 import CARRIER_CHOICES
 
 MAX_CARDS_PER_REPLY = 5

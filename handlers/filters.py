@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.callbacks import ItemCb
 from bot.texts import Texts
 from bot.tracking import TrackingService
-from providers.codes import scan
+from providers.code_scan import scan
 
 
 class ContainsCodes(BaseFilter):

@@ -18,7 +18,8 @@ from bot.cards import Card, render_card, status_label
 from bot.texts import Texts
 from bot.tracking import TrackingService
 from handlers.views import card_of
-from providers.codes import CodeKind, Scan, scan
+from providers.code_scan import scan
+from providers.codes import CodeKind, Scan
 
 MAX_RESULTS = 20
 CACHE_SECONDS = 30

@@ -19,7 +19,7 @@ from handlers.adding import reply_to_scan
 from handlers.faq import faq_answer
 from handlers.inline import START_INLINE
 from handlers.orders import reply_order
-from providers.codes import scan
+from providers.code_scan import scan
 from providers.shop_links import read_payload
 
 PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

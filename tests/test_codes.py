@@ -8,6 +8,7 @@ from itertools import cycle
 
 import pytest
 
+from providers.code_scan import scan
 from providers.codes import (
     BadCode,
     BadCodeReason,
@@ -17,7 +18,6 @@ from providers.codes import (
     normalise,
     ru14_check_digit,
     s10_check_digit,
-    scan,
 )
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from providers.code_scan import scan
 from providers.codes import (
     BadCode,
     BadCodeReason,
@@ -19,7 +20,6 @@ from providers.codes import (
     normalise,
     ru14_check_digit,
     s10_check_digit,
-    scan,
 )
 
 FAST = settings(max_examples=150, deadline=None)
