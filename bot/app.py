@@ -26,7 +26,6 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 
 from bot.config import Settings
 from bot.daily_calls import StoredDailyCalls
-from bot.dedup import UpdateOnce
 from bot.health import HealthCheck
 from bot.metrics import Metrics
 from bot.middleware import UserContext
@@ -144,9 +143,6 @@ def build_dispatcher(
         poller=poller,
         admin_ids=frozenset(settings.admin_ids),
     )
-    if settings.webhook_url:
-        # Webhook deliveries can repeat and may reach any process: claim each update first.
-        dispatcher.update.outer_middleware(UpdateOnce(tracking.db, tracking.clock))
     dispatcher.update.outer_middleware(UserContext(tracking, catalogue, settings.default_timezone))
     dispatcher.include_router(build_router())
     dispatcher.startup.register(set_commands)

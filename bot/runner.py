@@ -10,10 +10,9 @@ import logging
 import signal
 from urllib.parse import urlsplit
 
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
-
 from bot.app import App, assemble
 from bot.config import Settings
+from bot.webhook import TelegramWebhook, UpdateClaims
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +59,9 @@ async def serve_webhook(app: App, stop: asyncio.Event) -> int:
     settings, bot, dispatcher = app.settings, app.bot, app.dispatcher
     assert bot is not None and settings.webhook_url is not None
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    handler = SimpleRequestHandler(
-        dispatcher, bot, secret_token=secret, **dispatcher.workflow_data
-    )
-    handler.register(app.web.application, path=urlsplit(settings.webhook_url).path or "/")
+    claims = UpdateClaims(app.db, app.clock)
+    webhook = TelegramWebhook(dispatcher, bot, claims, secret, dispatcher.workflow_data)
+    app.web.application.router.add_post(urlsplit(settings.webhook_url).path or "/", webhook.handle)
     if not await _start_web(app):
         return EXIT_CONFIG
     await dispatcher.emit_startup(bot=bot, **dispatcher.workflow_data)
@@ -77,7 +75,7 @@ async def serve_webhook(app: App, stop: asyncio.Event) -> int:
     await stop.wait()
     log.info("stopping: finishing updates in flight")
     await app.jobs.stop()
-    await app.web.stop()  # waits for the requests being handled
+    await app.web.stop()  # updates being handled finish first (bot.web.SHUTDOWN_GRACE_SECONDS)
     await dispatcher.emit_shutdown(bot=bot, **dispatcher.workflow_data)
     return 0
 

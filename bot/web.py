@@ -22,6 +22,9 @@ PUSHES_KEY = web.AppKey("pushes", Track17Pushes)
 HEALTH_KEY = web.AppKey("health", HealthCheck)
 METRICS_KEY = web.AppKey("metrics", Metrics)
 MAX_BODY = 1024 * 1024
+# On stop, requests being handled get this long to finish, then as long again once cancelled
+# (an update cut off so is left to Telegram's next delivery): a stop takes seconds, not minutes.
+SHUTDOWN_GRACE_SECONDS = 2.5
 
 _STATUS = {
     PushVerdict.APPLIED: 200,
@@ -76,7 +79,7 @@ class WebServer:
 
     def __init__(self, app: web.Application, host: str, port: int) -> None:
         self.application = app  # routes may still be added until start()
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
         self._host = host
         self._port = port
         self.port: int | None = None

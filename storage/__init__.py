@@ -16,8 +16,10 @@ from storage.database import migrate, open_database
 from storage.errors import StorageError
 from storage.models import Event, Item, OutboxMessage, Shipment, Subscription, User
 from storage.tx import Database, Tx
+from storage.update_claims import ClaimOutcome
 
 __all__ = [
+    "ClaimOutcome",
     "Database",
     "Event",
     "Item",

@@ -18,6 +18,7 @@ from storage.shipments import ShipmentsRepo
 from storage.source_calls import SourceCallsRepo
 from storage.sql import Session
 from storage.subscriptions import SubscriptionsRepo
+from storage.update_claims import UpdateClaimsRepo
 from storage.users import UsersRepo
 
 
@@ -33,6 +34,7 @@ class Tx:
         "shipments",
         "source_calls",
         "subscriptions",
+        "update_claims",
         "users",
     )
 
@@ -46,6 +48,7 @@ class Tx:
         self.receipts = ReceiptsRepo(session)
         self.order_attempts = OrderAttemptsRepo(session)
         self.source_calls = SourceCallsRepo(session)
+        self.update_claims = UpdateClaimsRepo(session)
 
 
 class Database(Protocol):

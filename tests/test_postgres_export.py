@@ -26,11 +26,13 @@ TABLES = (
     "receipts",
     "order_attempts",
     "source_calls",
+    "update_claims",
 )
 ORDER_BY = {
     "receipts": "digest",
     "order_attempts": "user_id, attempted_at",
     "source_calls": "source, day",
+    "update_claims": "update_id",
 }
 
 
@@ -58,6 +60,9 @@ async def fill(db: Database) -> None:
         await tx.receipts.remember("digest-1", T0)
         await tx.order_attempts.take(BOB, T0, timedelta(hours=1), 5)
         await tx.source_calls.take("russianpost", T0.date(), 100)
+        await tx.update_claims.take(7, T0, T0 + timedelta(minutes=2))
+        await tx.update_claims.take(8, T0, T0 + timedelta(minutes=2))
+        await tx.update_claims.settle(8, T0)
         oldest = (await tx.subscriptions.list_items(ALICE))[-1]
         await tx.subscriptions.delete(oldest.id, ALICE)
         await tx.shipments.delete_orphans()

@@ -1,5 +1,7 @@
-"""Webhook mode over real HTTP: the secret header is checked and a repeated update is handled
-once, also when the repeat reaches a second process on the same database."""
+"""Webhook mode over real HTTP: the secret header is checked, a repeated update is handled once
+(also when the repeat reaches a second process on the same database), and an update is answered
+only once handled, so one left unfinished by a stopped or dead process is handled on its next
+delivery."""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ import httpx
 from bot.app import App, assemble
 from bot.config import Settings
 from bot.runner import serve_webhook
+from bot.webhook import LEASE
 from providers.clock import ManualClock
+from storage import ClaimOutcome
 from tests.conftest import make_settings
 from tests.fakes.chat import Chat
 from tests.fakes.telegram import FakeTelegram
@@ -55,13 +59,21 @@ def settings_for(tg: FakeTelegram, tmp_path: Path, port: int) -> Settings:
     )
 
 
-async def deliver(port: int, update: dict[str, Any], secret: str | None = SECRET) -> int:
+async def deliver(port: int, update: Any, secret: str | None = SECRET) -> int:
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         response = await client.post(
             f"http://127.0.0.1:{port}/tg/hook", json=update, headers=headers
         )
     return response.status_code
+
+
+async def delivered_when_stopped(port: int, update: dict[str, Any]) -> int | None:
+    """The answer to a delivery, or None when the process went away without one."""
+    try:
+        return await deliver(port, update)
+    except httpx.TransportError:
+        return None
 
 
 async def test_the_webhook_is_registered_with_its_secret(
@@ -106,3 +118,75 @@ async def test_a_repeated_update_is_handled_once_even_by_another_process(
         assert await deliver(first_port, fresh) == 200
         await tg.wait_until(lambda: len(alice.messages) == 2, 10, "the help")
     assert len(alice.messages) == 2
+
+
+async def test_something_that_is_not_an_update_is_refused(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock
+) -> None:
+    port = free_port()
+    async with webhook_bot(settings_for(tg, tmp_path, port), clock):
+        assert await deliver(port, {"hello": "world"}) == 400
+        assert await deliver(port, [1, 2]) == 400
+
+
+async def test_an_update_another_process_is_handling_is_asked_for_again_later(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock
+) -> None:
+    port = free_port()
+    alice = Chat(tg, 1001)
+    update = {"update_id": 77, "message": alice.message_update("/help")}
+    async with webhook_bot(settings_for(tg, tmp_path, port), clock) as app:
+        async with app.db.transaction() as tx:  # a process that took it, then died
+            taken = await tx.update_claims.take(77, clock(), clock() + LEASE)
+        assert taken is ClaimOutcome.TAKEN
+        assert await deliver(port, update) == 503
+        await asyncio.sleep(0.3)
+        assert alice.messages == []
+        clock.advance(seconds=LEASE.total_seconds())
+        assert await deliver(port, update) == 200  # answered once handled
+        assert len(alice.messages) == 1
+        assert await deliver(port, update) == 200
+    assert len(alice.messages) == 1
+
+
+async def test_a_stop_lets_the_update_in_hand_finish_before_closing(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock
+) -> None:
+    port = free_port()
+    alice = Chat(tg, 1001)
+    update = {"update_id": 50, "message": alice.message_update("/help")}
+    async with assemble(settings_for(tg, tmp_path, port), clock=clock) as app:
+        stop = asyncio.Event()
+        serving = asyncio.create_task(serve_webhook(app, stop))
+        await tg.wait_until(lambda: any(c.method == "setWebhook" for c in tg.calls), 10, "hook")
+        tg.hold_sends()
+        delivery = asyncio.create_task(deliver(port, update))
+        await tg.wait_until(lambda: tg.held == 1, 10, "the reply on its way")
+        stop.set()
+        await asyncio.sleep(0.3)
+        tg.release_sends()
+        assert await delivery == 200
+        assert await serving == 0
+    assert len(alice.messages) == 1
+
+
+async def test_an_update_cut_off_by_a_stop_is_handled_by_the_next_process(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock
+) -> None:
+    first_port, second_port = free_port(), free_port()
+    alice = Chat(tg, 1001)
+    update = {"update_id": 60, "message": alice.message_update("/help")}
+    async with assemble(settings_for(tg, tmp_path, first_port), clock=clock) as app:
+        stop = asyncio.Event()
+        serving = asyncio.create_task(serve_webhook(app, stop))
+        await tg.wait_until(lambda: any(c.method == "setWebhook" for c in tg.calls), 10, "hook")
+        tg.hold_sends()
+        delivery = asyncio.create_task(delivered_when_stopped(first_port, update))
+        await tg.wait_until(lambda: tg.held == 1, 10, "the reply on its way")
+        stop.set()
+        assert await serving == 0  # the grace ran out: the update was cut off, unanswered
+        assert await delivery is None
+    tg.release_sends(deliver=False)
+    async with webhook_bot(settings_for(tg, tmp_path, second_port), clock):
+        assert await deliver(second_port, update) == 200
+    assert len(alice.messages) == 1
