@@ -37,6 +37,7 @@ class PhaseResult:
     unexpected: int  # replies whose text failed the check
     extra: int  # messages to chats that were not waiting for a reply
     failed_calls: int  # Bot API calls the fake refused during the phase
+    chat_actions: int  # "typing…" and the like sent during the phase
     bot_cpu_s: float
     server_cpu_s: float
 
@@ -98,7 +99,8 @@ class Driver:
                 )
         finally:
             pusher.cancel()
-        failed = sum(1 for call in self.tg.calls[calls_before:] if not call.ok)
+        calls = self.tg.calls[calls_before:]
+        failed = sum(1 for call in calls if not call.ok)
         return PhaseResult(
             updates=len(bodies),
             seconds=phase.last_reply_at - phase.first_push_at,
@@ -106,6 +108,7 @@ class Driver:
             unexpected=phase.unexpected,
             extra=phase.extra,
             failed_calls=failed,
+            chat_actions=sum(1 for call in calls if call.method == "sendChatAction"),
             bot_cpu_s=process_cpu_seconds(self.bot_pid) - cpu_before[0],
             server_cpu_s=time.process_time() - cpu_before[1],
         )

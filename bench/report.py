@@ -93,6 +93,7 @@ def _phase(p: PhaseResult) -> dict[str, Any]:
         "unexpected": p.unexpected,
         "extra": p.extra,
         "failed_calls": p.failed_calls,
+        "chat_actions": p.chat_actions,
     }
 
 

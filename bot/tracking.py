@@ -6,9 +6,11 @@ Handlers, the inline mode, the console and the scheduler all call this one servi
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -29,6 +31,9 @@ USER_CACHE_SECONDS = 60.0  # other processes' settings changes show within this
 USER_CACHE_SIZE = 50_000
 MAX_ITEMS_PER_USER = 300
 MAX_LABEL_LENGTH = 64
+
+# Wraps the time spent waiting for a source, e.g. to show "typing…" in the chat meanwhile.
+Waiting = Callable[[], AbstractAsyncContextManager[object]]
 
 
 class AddProblem(StrEnum):
@@ -125,11 +130,22 @@ class TrackingService:
 
     # --- adding ----------------------------------------------------------------------------
 
-    async def add(self, user_id: int, codes: Sequence[Code], label: str = "") -> list[AddOutcome]:
+    async def add(
+        self,
+        user_id: int,
+        codes: Sequence[Code],
+        label: str = "",
+        *,
+        waiting: Waiting = contextlib.nullcontext,
+    ) -> list[AddOutcome]:
+        """Follow each code; a new number is asked of its source at once. `waiting` is entered
+        at the first such request and left when all codes are done."""
         label = clean_label(label) if len(codes) == 1 else ""
-        return [await self._add_one(user_id, code, label) for code in codes]
+        async with contextlib.AsyncExitStack() as stack:
+            span = _WaitingSpan(waiting, stack)
+            return [await self._add_one(user_id, code, label, span) for code in codes]
 
-    async def _add_one(self, user_id: int, code: Code, label: str) -> AddOutcome:
+    async def _add_one(self, user_id: int, code: Code, label: str, waiting: Waiting) -> AddOutcome:
         source = self.sources.route(code)
         if source is None:
             return AddOutcome(code, None, False, AddProblem.NO_SOURCE)
@@ -145,7 +161,9 @@ class TrackingService:
             subscription, created = await tx.subscriptions.add(user_id, shipment.id, label, now)
         problem, detail = None, ""
         if shipment.checked_at is None:
-            problem, detail = await self._fetch_and_record(shipment, exclude_user=user_id)
+            problem, detail = await self._fetch_and_record(
+                shipment, exclude_user=user_id, waiting=waiting
+            )
         if problem is AddProblem.REJECTED and created:
             # The source refuses this number for good: keep nothing the user would wait on.
             await self.remove(user_id, subscription.id)
@@ -279,10 +297,14 @@ class TrackingService:
     # --- recording what sources say ---------------------------------------------------------
 
     async def _fetch_and_record(
-        self, shipment: Shipment, exclude_user: int | None
+        self,
+        shipment: Shipment,
+        exclude_user: int | None,
+        waiting: Waiting = contextlib.nullcontext,
     ) -> tuple[AddProblem | None, str]:
         try:
-            outcomes = await self.sources.fetch(shipment.source, [shipment.code])
+            async with waiting():
+                outcomes = await self.sources.fetch(shipment.source, [shipment.code])
         except (SourceError, SourceBackingOffError) as exc:
             log.info("source %s unavailable for a fresh check: %s", shipment.source, exc)
             return AddProblem.SOURCE_DOWN, ""
@@ -296,6 +318,22 @@ class TrackingService:
         async with self.db.transaction() as tx:
             await self.recorder.record_result(tx, shipment, outcome, exclude_user=exclude_user)
         return None, ""
+
+
+class _WaitingSpan:
+    """One `waiting` for several requests: entered at the first, left with the stack."""
+
+    def __init__(self, waiting: Waiting, stack: contextlib.AsyncExitStack) -> None:
+        self._waiting = waiting
+        self._stack = stack
+        self._entered = False
+
+    @contextlib.asynccontextmanager
+    async def __call__(self) -> AsyncIterator[None]:
+        if not self._entered:
+            self._entered = True
+            await self._stack.enter_async_context(self._waiting())
+        yield
 
 
 async def _view(tx: Tx, item: Item) -> ItemView:

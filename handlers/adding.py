@@ -69,8 +69,9 @@ async def reply_to_scan(
     to_verify = [c for c in found.codes if orders.needs_contact(c)]
     codes = [c for c in found.codes if c not in to_verify]
     if codes:
-        async with typing_while_slow(message):
-            outcomes = await tracking.add(user_id, codes, found.rest)
+        outcomes = await tracking.add(
+            user_id, codes, found.rest, waiting=lambda: typing_while_slow(message)
+        )
         await reply_outcomes(message, outcomes, tracking, texts, tz)
     if to_verify:
         # One dialogue at a time: the first order number starts it.
@@ -78,7 +79,8 @@ async def reply_to_scan(
 
 
 def typing_while_slow(message: Message) -> AbstractAsyncContextManager[object]:
-    """Show "typing…" while the sources answer, once that takes over a second."""
+    """Show "typing…" while a source is asked, once that takes over a second (the time a busy
+    bot spends on its own queue does not count: typing actions would only add to it)."""
     if message.bot is None:
         return contextlib.nullcontext()
     return ChatActionSender.typing(
