@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from bot.outcomes import ItemView
 from bot.sources import SourceBackingOffError
-from bot.tracking import ItemView, TrackingService
+from bot.tracking import TrackingService
 from providers.base import SourceError, TrackResult
 from providers.codes import Code, CodeKind
 from providers.shop import ShopProvider

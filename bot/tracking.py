@@ -9,20 +9,27 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import timedelta
-from enum import StrEnum
 
 from bot.metrics import Metrics
+from bot.outcomes import (
+    AddOutcome,
+    AddProblem,
+    ItemView,
+    RefreshOutcome,
+    RefreshState,
+    view_of,
+    views_of,
+)
 from bot.recording import Recorder
 from bot.sources import SourceBackingOffError, Sources
+from bot.waiting import Waiting, WaitingSpan
 from providers.base import NumberRejected, SourceError, TrackResult
 from providers.clock import Clock
 from providers.codes import Code, CodeKind
-from storage import Database, Tx
-from storage.models import Event, Item, Shipment, User
+from storage import Database
+from storage.models import Event, Shipment, User
 
 log = logging.getLogger(__name__)
 
@@ -31,47 +38,6 @@ USER_CACHE_SECONDS = 60.0  # other processes' settings changes show within this
 USER_CACHE_SIZE = 50_000
 MAX_ITEMS_PER_USER = 300
 MAX_LABEL_LENGTH = 64
-
-# Wraps the time spent waiting for a source, e.g. to show "typing…" in the chat meanwhile.
-Waiting = Callable[[], AbstractAsyncContextManager[object]]
-
-
-class AddProblem(StrEnum):
-    NO_SOURCE = "no_source"
-    REJECTED = "rejected"
-    NEEDS_CARRIER = "needs_carrier"
-    SOURCE_DOWN = "source_down"
-    TOO_MANY = "too_many"
-
-
-@dataclass(frozen=True, slots=True)
-class ItemView:
-    """Everything a card shows about one of a user's items."""
-
-    item: Item
-    last_event: Event | None
-
-
-@dataclass(frozen=True, slots=True)
-class AddOutcome:
-    code: Code
-    view: ItemView | None
-    created: bool
-    problem: AddProblem | None = None
-    detail: str = ""
-
-
-class RefreshState(StrEnum):
-    UPDATED = "updated"
-    TOO_SOON = "too_soon"
-    SOURCE_DOWN = "source_down"
-
-
-@dataclass(frozen=True, slots=True)
-class RefreshOutcome:
-    view: ItemView
-    state: RefreshState
-    wait_seconds: int = 0
 
 
 def clean_label(raw: str) -> str:
@@ -142,7 +108,7 @@ class TrackingService:
         at the first such request and left when all codes are done."""
         label = clean_label(label) if len(codes) == 1 else ""
         async with contextlib.AsyncExitStack() as stack:
-            span = _WaitingSpan(waiting, stack)
+            span = WaitingSpan(waiting, stack)
             return [await self._add_one(user_id, code, label, span) for code in codes]
 
     async def _add_one(self, user_id: int, code: Code, label: str, waiting: Waiting) -> AddOutcome:
@@ -188,7 +154,7 @@ class TrackingService:
     async def item(self, user_id: int, item_id: int) -> ItemView | None:
         async with self.db.read() as tx:
             item = await tx.subscriptions.get_item(item_id, user_id)
-            return await _view(tx, item) if item else None
+            return await view_of(tx, item) if item else None
 
     async def page(self, user_id: int, page: int, per_page: int) -> tuple[list[ItemView], int]:
         async with self.db.read() as tx:
@@ -200,11 +166,11 @@ class TrackingService:
                 total = len(items)
             else:
                 total = await tx.subscriptions.count(user_id)
-            return await _views(tx, items), total
+            return await views_of(tx, items), total
 
     async def find(self, user_id: int, query: str) -> list[ItemView]:
         async with self.db.read() as tx:
-            return await _views(tx, await tx.subscriptions.find_items(user_id, query))
+            return await views_of(tx, await tx.subscriptions.find_items(user_id, query))
 
     async def history(self, user_id: int, item_id: int, limit: int = 15) -> list[Event] | None:
         async with self.db.read() as tx:
@@ -318,28 +284,3 @@ class TrackingService:
         async with self.db.transaction() as tx:
             await self.recorder.record_result(tx, shipment, outcome, exclude_user=exclude_user)
         return None, ""
-
-
-class _WaitingSpan:
-    """One `waiting` for several requests: entered at the first, left with the stack."""
-
-    def __init__(self, waiting: Waiting, stack: contextlib.AsyncExitStack) -> None:
-        self._waiting = waiting
-        self._stack = stack
-        self._entered = False
-
-    @contextlib.asynccontextmanager
-    async def __call__(self) -> AsyncIterator[None]:
-        if not self._entered:
-            self._entered = True
-            await self._stack.enter_async_context(self._waiting())
-        yield
-
-
-async def _view(tx: Tx, item: Item) -> ItemView:
-    return ItemView(item, await tx.events.latest(item.shipment.id))
-
-
-async def _views(tx: Tx, items: Sequence[Item]) -> list[ItemView]:
-    latest = await tx.events.latest_of([item.shipment.id for item in items]) if items else {}
-    return [ItemView(item, latest.get(item.shipment.id)) for item in items]

@@ -18,8 +18,9 @@ from aiogram.utils.chat_action import ChatActionSender
 from bot.callbacks import CarrierCb
 from bot.keyboards import carriers_keyboard
 from bot.orders import Orders
+from bot.outcomes import AddOutcome, AddProblem, RefreshState
 from bot.texts import Texts
-from bot.tracking import AddOutcome, AddProblem, RefreshState, TrackingService
+from bot.tracking import TrackingService
 from handlers.filters import ContainsCodes
 from handlers.orders import ask_contact
 from handlers.views import edit_or_keep, item_message

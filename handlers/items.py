@@ -15,8 +15,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from bot.callbacks import ItemAction, ItemCb, PageCb
 from bot.cards import render_explanation, render_history, render_list_line
 from bot.keyboards import back_keyboard, confirm_delete_keyboard, list_keyboard
+from bot.outcomes import ItemView, RefreshState
 from bot.texts import Texts
-from bot.tracking import ItemView, RefreshState, TrackingService
+from bot.tracking import TrackingService
 from handlers.filters import OwnedItem
 from handlers.views import card_of, edit_or_keep, item_message
 from providers.codes import normalise

@@ -10,8 +10,8 @@ from aiogram.types import InlineKeyboardMarkup, Message
 
 from bot.cards import Card, render_card
 from bot.keyboards import item_keyboard
+from bot.outcomes import ItemView
 from bot.texts import Texts
-from bot.tracking import ItemView
 
 
 def card_of(view: ItemView) -> Card:
