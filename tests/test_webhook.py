@@ -149,20 +149,30 @@ async def test_an_update_another_process_is_handling_is_asked_for_again_later(
     assert len(alice.messages) == 1
 
 
-async def test_a_stop_lets_the_update_in_hand_finish_before_closing(
-    tg: FakeTelegram, tmp_path: Path, clock: ManualClock
-) -> None:
-    port = free_port()
-    alice = Chat(tg, 1001)
-    update = {"update_id": 50, "message": alice.message_update("/help")}
-    async with assemble(settings_for(tg, tmp_path, port), clock=clock) as app:
+@asynccontextmanager
+async def stopped_mid_update(
+    tg: FakeTelegram, settings: Settings, clock: ManualClock, update: dict[str, Any]
+) -> AsyncIterator[tuple[asyncio.Task[int], asyncio.Task[int | None]]]:
+    """A webhook process told to stop while its reply to `update` is held at the fake Telegram:
+    the task serving the webhook, and the delivery waiting for its answer."""
+    async with assemble(settings, clock=clock) as app:
         stop = asyncio.Event()
         serving = asyncio.create_task(serve_webhook(app, stop))
         await tg.wait_until(lambda: any(c.method == "setWebhook" for c in tg.calls), 10, "hook")
         tg.hold_sends()
-        delivery = asyncio.create_task(deliver(port, update))
+        delivery = asyncio.create_task(delivered_when_stopped(settings.web_port, update))
         await tg.wait_until(lambda: tg.held == 1, 10, "the reply on its way")
         stop.set()
+        yield serving, delivery
+
+
+async def test_a_stop_lets_the_update_in_hand_finish_before_closing(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock
+) -> None:
+    alice = Chat(tg, 1001)
+    update = {"update_id": 50, "message": alice.message_update("/help")}
+    settings = settings_for(tg, tmp_path, free_port())
+    async with stopped_mid_update(tg, settings, clock, update) as (serving, delivery):
         await asyncio.sleep(0.3)
         tg.release_sends()
         assert await delivery == 200
@@ -173,20 +183,14 @@ async def test_a_stop_lets_the_update_in_hand_finish_before_closing(
 async def test_an_update_cut_off_by_a_stop_is_handled_by_the_next_process(
     tg: FakeTelegram, tmp_path: Path, clock: ManualClock
 ) -> None:
-    first_port, second_port = free_port(), free_port()
     alice = Chat(tg, 1001)
     update = {"update_id": 60, "message": alice.message_update("/help")}
-    async with assemble(settings_for(tg, tmp_path, first_port), clock=clock) as app:
-        stop = asyncio.Event()
-        serving = asyncio.create_task(serve_webhook(app, stop))
-        await tg.wait_until(lambda: any(c.method == "setWebhook" for c in tg.calls), 10, "hook")
-        tg.hold_sends()
-        delivery = asyncio.create_task(delivered_when_stopped(first_port, update))
-        await tg.wait_until(lambda: tg.held == 1, 10, "the reply on its way")
-        stop.set()
+    first = settings_for(tg, tmp_path, free_port())
+    async with stopped_mid_update(tg, first, clock, update) as (serving, delivery):
         assert await serving == 0  # the grace ran out: the update was cut off, unanswered
         assert await delivery is None
     tg.release_sends(deliver=False)
+    second_port = free_port()
     async with webhook_bot(settings_for(tg, tmp_path, second_port), clock):
         assert await deliver(second_port, update) == 200
     assert len(alice.messages) == 1
