@@ -53,8 +53,9 @@ from bench.common import environment, load_averages, s10_code, warn_if_busy
 from bench.poll_postgres import ADMIN_URL, url_for
 from bot.app import assemble
 from bot.config import Settings, load_settings
+from bot.outbox_ledger import SendReport
 from bot.scheduler import SEND_EVERY_SECONDS
-from bot.sender import OutboxSender, SendReport
+from bot.sender import OutboxSender
 from providers.base import TrackEvent
 from providers.codes import CodeKind
 from providers.statuses import Status

@@ -16,9 +16,7 @@ import logging
 import time
 from asyncio import FIRST_COMPLETED
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -31,6 +29,7 @@ from aiogram.exceptions import (
 
 from bot.alerts import AlertContext, is_urgent, load_context, render
 from bot.metrics import Metrics
+from bot.outbox_ledger import OutboxLedger, SendReport
 from bot.send_cap import SendCap
 from bot.settings_service import SettingsService
 from bot.texts import Catalogue
@@ -54,16 +53,6 @@ def _grouped(claimed: list[OutboxMessage]) -> list[list[OutboxMessage]]:
         key = (message.user_id, message.kind, int(message.payload.get("subscription_id", 0)))
         groups[key].append(message)
     return list(groups.values())
-
-
-@dataclass(slots=True)
-class SendReport:
-    sent: int = 0
-    deferred: int = 0
-    retried: int = 0
-    failed: int = 0
-    dropped: int = 0
-    throttled: int = 0
 
 
 class OutboxSender:
@@ -91,8 +80,9 @@ class OutboxSender:
         self.clock = clock
         self.shop_name = shop_name
         self.lease = lease
-        self.max_attempts = max_attempts
         self.batch_size = batch_size
+        self.metrics = metrics or Metrics()
+        self._ledger = OutboxLedger(db, clock, self.metrics, max_attempts)
         self._cap = cap
         self._slots = asyncio.Semaphore(concurrency)
         self._stopped = asyncio.Event()
@@ -103,7 +93,6 @@ class OutboxSender:
         self._claim_size = max(1, min(batch_size, int(sendable / 2)))
         self._low_water = max(0, min(self._claim_size // 4, int(sendable) - self._claim_size - 1))
         self.report = SendReport()
-        self.metrics = metrics or Metrics()
 
     def stop(self) -> None:
         """Take no new work; `drain` returns after the sends already started."""
@@ -208,7 +197,7 @@ class OutboxSender:
         # A few at a time: a hundred deliveries reading at once would delay the first send.
         async with self._slots:
             if self._stopped.is_set():
-                await self._release(group)  # not started: back to the queue, as it was
+                await self._ledger.release(group)  # not started: back to the queue, as it was
                 return
             await self._deliver_one(group, valid_until, report)
 
@@ -220,13 +209,13 @@ class OutboxSender:
             user = await tx.users.get(first.user_id)
         context = await load_context(self.db, group)
         if user is None or not user.active or context is None:
-            await self._finish(group, sent=False, error="nothing to send")
+            await self._ledger.finish(group, sent=False, error="nothing to send")
             report.dropped += len(group)
             return
         now = self.clock()
-        held_until = self._quiet_until(user, now)
+        held_until = self.preferences.quiet_until(user, now)
         if held_until is not None and not is_urgent(first.kind, context):
-            await self._defer(group, min(held_until - now, QUIET_RECHECK))
+            await self._ledger.defer(group, min(held_until - now, QUIET_RECHECK))
             report.deferred += len(group)
             return
         await self._send(user, group, context, valid_until, report)
@@ -244,11 +233,11 @@ class OutboxSender:
         text, keyboard = render(group[0].kind, context, texts, tz, self.clock(), self.shop_name)
         await self._cap.acquire_global()
         if self._stopped.is_set() or time.monotonic() > valid_until:
-            await self._release(group)
+            await self._ledger.release(group)
             return
         wait = await self._cap.reserve_chat(user.id)  # stamped when it really goes out
         if wait > 0:
-            await self._defer(group, timedelta(seconds=wait))
+            await self._ledger.defer(group, timedelta(seconds=wait))
             report.throttled += len(group)
             return
         try:
@@ -257,36 +246,23 @@ class OutboxSender:
             self.metrics.telegram_429.inc()
             self._cap.release_chat(user.id)  # nothing was delivered
             await self._pause(exc.retry_after)
-            await self._defer(group, timedelta(seconds=exc.retry_after))
+            await self._ledger.defer(group, timedelta(seconds=exc.retry_after))
             report.throttled += len(group)
             return
         except TelegramForbiddenError:
-            await self._deactivate(user.id)
+            await self._ledger.deactivate(user.id)
             report.dropped += len(group)
             return
         except TelegramBadRequest as exc:
             log.error("message %d refused by Telegram: %s", group[0].id, exc.message)
-            await self._finish(group, sent=False, error=exc.message)
+            await self._ledger.finish(group, sent=False, error=exc.message)
             report.failed += len(group)
             return
         except (TelegramNetworkError, TelegramServerError) as exc:
-            await self._retry(group, str(exc), report)
+            await self._ledger.retry(group, str(exc), report)
             return
-        await self._finish(group, sent=True)
+        await self._ledger.finish(group, sent=True)
         report.sent += len(group)
-
-    def _quiet_until(self, user: User, now: datetime) -> datetime | None:
-        quiet = self.preferences.quiet_hours(user)
-        if not quiet.enabled or quiet.end is None:
-            return None
-        tz: ZoneInfo = self.preferences.timezone(user)
-        local = now.astimezone(tz)
-        if not quiet.contains(local.time()):
-            return None
-        end = local.replace(hour=quiet.end.hour, minute=quiet.end.minute, second=0, microsecond=0)
-        if end <= local:
-            end += timedelta(days=1)
-        return end
 
     async def _pause(self, seconds: float) -> None:
         await self._cap.pause(seconds)
@@ -296,46 +272,6 @@ class OutboxSender:
         delay = await self._cap.paused_for()
         if delay > 0:
             await asyncio.sleep(delay)
-
-    async def _retry(self, group: list[OutboxMessage], error: str, report: SendReport) -> None:
-        attempts = group[0].attempts + 1
-        if attempts >= self.max_attempts:
-            log.error(
-                "giving up on message %d after %d attempts: %s", group[0].id, attempts, error
-            )
-            await self._finish(group, sent=False, error=error)
-            report.failed += len(group)
-            return
-        delay = timedelta(seconds=min(5 * 2**attempts, 3600))
-        async with self.db.transaction() as tx:
-            for message in group:
-                await tx.outbox.retry_later(message.id, self.clock() + delay, error)
-        report.retried += len(group)
-
-    async def _finish(self, group: list[OutboxMessage], *, sent: bool, error: str = "") -> None:
-        counter = self.metrics.alerts_sent if sent else self.metrics.alerts_failed
-        counter.inc(len(group))
-        async with self.db.transaction() as tx:
-            for message in group:
-                if sent:
-                    await tx.outbox.mark_sent(message.id, self.clock())
-                else:
-                    await tx.outbox.give_up(message.id, error)
-
-    async def _defer(self, group: list[OutboxMessage], delay: timedelta) -> None:
-        async with self.db.transaction() as tx:
-            for message in group:
-                await tx.outbox.defer(message.id, self.clock() + delay)
-
-    async def _release(self, group: list[OutboxMessage]) -> None:
-        async with self.db.transaction() as tx:
-            await tx.outbox.release([m.id for m in group])
-
-    async def _deactivate(self, user_id: int) -> None:
-        log.info("a user blocked the bot; their alerts stop")
-        async with self.db.transaction() as tx:
-            await tx.users.set_active(user_id, False)
-            await tx.outbox.drop_for_user(user_id)
 
     def _add(self, report: SendReport) -> None:
         for name in SendReport.__slots__:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.callbacks import SettingsAction
@@ -36,6 +37,19 @@ class SettingsService:
 
     def timezone(self, user: User) -> ZoneInfo:
         return ZoneInfo(self.timezone_name(user))
+
+    def quiet_until(self, user: User, now: datetime) -> datetime | None:
+        """When the user's quiet hours end, if `now` falls within them."""
+        quiet = self.quiet_hours(user)
+        if not quiet.enabled or quiet.end is None:
+            return None
+        local = now.astimezone(self.timezone(user))
+        if not quiet.contains(local.time()):
+            return None
+        end = local.replace(hour=quiet.end.hour, minute=quiet.end.minute, second=0, microsecond=0)
+        if end <= local:
+            end += timedelta(days=1)
+        return end
 
     async def apply(self, user_id: int, action: SettingsAction, value: str) -> User | None:
         """Validate against the offered choices (button data is not trusted), then save."""
