@@ -17,8 +17,8 @@ from providers.statuses import Status
 def faq_answer(topic: str, texts: Texts, shop: str) -> tuple[str, InlineKeyboardMarkup]:
     if topic == "statuses":
         return texts("faq-statuses-body", shop=shop), faq_statuses_keyboard(texts)
-    title = texts(f"faq-{topic}-title")
-    return f"<b>{title}</b>\n\n{texts(f'faq-{topic}-body', shop=shop)}", faq_back_keyboard(texts)
+    # Each body opens with its own heading.
+    return texts(f"faq-{topic}-body", shop=shop), faq_back_keyboard(texts)
 
 
 async def cmd_faq(message: Message, texts: Texts) -> None:
