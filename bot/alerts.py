@@ -80,10 +80,17 @@ def render(
         if CATALOGUE[status].final:
             tail += "\n\n" + texts("alert-final")
     text = f"{head}\n\n{body}\n\n👉 {tail}"
+    finished = CATALOGUE[status].final
     keyboard = (
-        alert_keyboard(item.id, texts)
+        alert_keyboard(item.id, texts, finished=finished)
         if kind == "alert"
-        else item_keyboard(item.id, item.subscription.muted, texts)
+        else item_keyboard(
+            item.id,
+            item.subscription.muted,
+            texts,
+            finished=finished,
+            archived=item.subscription.archived,
+        )
     )
     return text[:4000], keyboard
 

@@ -24,6 +24,7 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault
 
+from bot.archive import Archive
 from bot.config import Settings
 from bot.daily_calls import StoredDailyCalls
 from bot.health import HealthCheck
@@ -51,7 +52,7 @@ from providers.shop import ShopProvider
 from providers.track17 import Track17Provider
 from storage import Database, open_database
 
-COMMANDS = ("add", "list", "status", "remove", "faq", "settings", "help")
+COMMANDS = ("add", "list", "status", "archive", "remove", "faq", "settings", "help")
 
 
 @dataclass(slots=True)
@@ -140,6 +141,7 @@ def build_dispatcher(
             settings.shop_link_secret.get_secret_value() if settings.shop_link_secret else None
         ),
         orders=Orders(tracking),
+        archive=Archive(tracking.db),
         poller=poller,
         admin_ids=frozenset(settings.admin_ids),
     )

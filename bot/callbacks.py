@@ -22,6 +22,8 @@ class ItemAction(StrEnum):
     DELETE = "d"
     DELETE_YES = "y"
     BACK = "b"
+    ARCHIVE = "a"
+    UNARCHIVE = "x"
 
 
 class ItemCb(CallbackData, prefix="i1"):
@@ -35,6 +37,10 @@ class CarrierCb(CallbackData, prefix="c1"):
 
 
 class PageCb(CallbackData, prefix="p1"):
+    page: int
+
+
+class ArchivePageCb(CallbackData, prefix="a1"):
     page: int
 
 
@@ -56,4 +62,4 @@ class SettingsCb(CallbackData, prefix="s1"):
     value: str = ""
 
 
-KNOWN_PREFIXES = ("i1:", "p1:", "f1:", "s1:", "c1:")
+KNOWN_PREFIXES = ("i1:", "p1:", "a1:", "f1:", "s1:", "c1:")

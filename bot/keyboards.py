@@ -10,7 +10,16 @@ from collections.abc import Sequence
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import CarrierCb, FaqCb, ItemAction, ItemCb, PageCb, SettingsAction, SettingsCb
+from bot.callbacks import (
+    ArchivePageCb,
+    CarrierCb,
+    FaqCb,
+    ItemAction,
+    ItemCb,
+    PageCb,
+    SettingsAction,
+    SettingsCb,
+)
 from bot.texts import FAQ_TOPICS, Texts
 from providers.statuses import CATALOGUE, Status
 
@@ -19,22 +28,37 @@ def grid(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[Inlin
     return [list(buttons[start : start + width]) for start in range(0, len(buttons), width)]
 
 
-def item_keyboard(item_id: int, muted: bool, texts: Texts) -> InlineKeyboardMarkup:
+def item_button(item_id: int, key: str, action: ItemAction, texts: Texts) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=texts(key), callback_data=ItemCb(action=action, item_id=item_id).pack()
+    )
+
+
+def archive_row(item_id: int, archived: bool, texts: Texts) -> list[InlineKeyboardButton]:
+    if archived:
+        return [item_button(item_id, "btn-unarchive", ItemAction.UNARCHIVE, texts)]
+    return [item_button(item_id, "btn-archive", ItemAction.ARCHIVE, texts)]
+
+
+def item_keyboard(
+    item_id: int, muted: bool, texts: Texts, *, finished: bool = False, archived: bool = False
+) -> InlineKeyboardMarkup:
+    """A finished item also gets the archive button (an archived one, the way back)."""
+
     def button(key: str, action: ItemAction) -> InlineKeyboardButton:
-        return InlineKeyboardButton(
-            text=texts(key), callback_data=ItemCb(action=action, item_id=item_id).pack()
-        )
+        return item_button(item_id, key, action, texts)
 
     mute = (
         button("btn-unmute", ItemAction.UNMUTE) if muted else button("btn-mute", ItemAction.MUTE)
     )
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [button("btn-refresh", ItemAction.REFRESH), button("btn-history", ItemAction.HISTORY)],
-            [button("btn-explain", ItemAction.EXPLAIN), mute],
-            [button("btn-rename", ItemAction.RENAME), button("btn-delete", ItemAction.DELETE)],
-        ]
-    )
+    rows = [
+        [button("btn-refresh", ItemAction.REFRESH), button("btn-history", ItemAction.HISTORY)],
+        [button("btn-explain", ItemAction.EXPLAIN), mute],
+        [button("btn-rename", ItemAction.RENAME), button("btn-delete", ItemAction.DELETE)],
+    ]
+    if finished or archived:
+        rows.append(archive_row(item_id, archived, texts))
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def carriers_keyboard(item_id: int, choices: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
@@ -60,21 +84,16 @@ def back_keyboard(item_id: int, texts: Texts) -> InlineKeyboardMarkup:
     )
 
 
-def alert_keyboard(item_id: int, texts: Texts) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=texts("btn-history"),
-                    callback_data=ItemCb(action=ItemAction.HISTORY, item_id=item_id).pack(),
-                ),
-                InlineKeyboardButton(
-                    text=texts("btn-mute"),
-                    callback_data=ItemCb(action=ItemAction.MUTE, item_id=item_id).pack(),
-                ),
-            ]
+def alert_keyboard(item_id: int, texts: Texts, *, finished: bool = False) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            item_button(item_id, "btn-history", ItemAction.HISTORY, texts),
+            item_button(item_id, "btn-mute", ItemAction.MUTE, texts),
         ]
-    )
+    ]
+    if finished:
+        rows.append(archive_row(item_id, False, texts))
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def confirm_delete_keyboard(item_id: int, texts: Texts) -> InlineKeyboardMarkup:
@@ -95,8 +114,15 @@ def confirm_delete_keyboard(item_id: int, texts: Texts) -> InlineKeyboardMarkup:
 
 
 def list_keyboard(
-    item_ids: Sequence[tuple[int, str]], page: int, pages: int, texts: Texts
+    item_ids: Sequence[tuple[int, str]],
+    page: int,
+    pages: int,
+    texts: Texts,
+    *,
+    archived: bool = False,
 ) -> InlineKeyboardMarkup:
+    """The items as buttons, two a row, then the page arrows (of the archive when `archived`)."""
+    to_page = ArchivePageCb if archived else PageCb
     buttons = [
         InlineKeyboardButton(
             text=f"{number}. {title}"[:40],
@@ -109,13 +135,13 @@ def list_keyboard(
     if page > 0:
         nav.append(
             InlineKeyboardButton(
-                text=texts("btn-prev"), callback_data=PageCb(page=page - 1).pack()
+                text=texts("btn-prev"), callback_data=to_page(page=page - 1).pack()
             )
         )
     if page + 1 < pages:
         nav.append(
             InlineKeyboardButton(
-                text=texts("btn-next"), callback_data=PageCb(page=page + 1).pack()
+                text=texts("btn-next"), callback_data=to_page(page=page + 1).pack()
             )
         )
     if nav:

@@ -35,6 +35,8 @@ class AddOutcome:
     created: bool
     problem: AddProblem | None = None
     detail: str = ""
+    restored: bool = False  # it was in the archive and is back in the list
+    relabelled: bool = False
 
 
 class RefreshState(StrEnum):

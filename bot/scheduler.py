@@ -21,6 +21,7 @@ from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.archive import archive_finished
 from bot.operator import watch_quotas
 from bot.poller import Poller
 from bot.retention import forget_settled_outbox
@@ -168,6 +169,7 @@ class Jobs:
         tracking = self.poller.tracking
         await watch_quotas(tracking)
         await forget_settled_outbox(tracking.db, tracking.clock())
+        await archive_finished(tracking.db, tracking.clock())
 
     async def _send(self) -> None:
         assert self.sender is not None

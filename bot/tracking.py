@@ -123,7 +123,8 @@ class TrackingService:
                 and await tx.shipments.find(source, code.value) is None
             ):
                 return AddOutcome(code, None, False, AddProblem.TOO_MANY)
-            shipment, _ = await tx.shipments.get_or_create(source, code.value, code.kind, now)
+            shipment, new = await tx.shipments.get_or_create(source, code.value, code.kind, now)
+            before = None if new else await tx.subscriptions.find_for(user_id, shipment.id)
             subscription, created = await tx.subscriptions.add(user_id, shipment.id, label, now)
         problem, detail = None, ""
         if shipment.checked_at is None:
@@ -135,7 +136,9 @@ class TrackingService:
             await self.remove(user_id, subscription.id)
             return AddOutcome(code, None, False, problem, detail)
         view = await self.item(user_id, subscription.id)
-        return AddOutcome(code, view, created, problem, detail)
+        restored = before is not None and before.archived
+        relabelled = before is not None and bool(label) and label != before.label
+        return AddOutcome(code, view, created, problem, detail, restored, relabelled)
 
     async def follow_result(
         self, user_id: int, source: str, code: Code, result: TrackResult

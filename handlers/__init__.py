@@ -7,6 +7,7 @@ from aiogram import Router
 from handlers import (
     adding,
     admin,
+    archive,
     errors,
     fallback,
     faq,
@@ -35,6 +36,7 @@ def build_router() -> Router:
         faq.build(),
         status.build(),
         items.build(),
+        archive.build(),
         adding.build(),
         inline.build(),
         fallback.build(),

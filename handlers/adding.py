@@ -40,19 +40,25 @@ def bad_code_text(bad: BadCode, texts: Texts) -> str:
     return texts("code-bad-format", code=escape(bad.value))
 
 
+PROBLEM_KEYS = {
+    AddProblem.NO_SOURCE: "add-no-source",
+    AddProblem.TOO_MANY: "add-too-many",
+    AddProblem.NEEDS_CARRIER: "add-needs-carrier",
+    AddProblem.REJECTED: "add-rejected",
+    AddProblem.SOURCE_DOWN: "add-source-down",
+}
+
+
 def outcome_header(outcome: AddOutcome, texts: Texts) -> str:
-    code = escape(outcome.code.value)
-    if outcome.problem is AddProblem.NO_SOURCE:
-        return texts("add-no-source", code=code)
-    if outcome.problem is AddProblem.TOO_MANY:
-        return texts("add-too-many")
-    if outcome.problem is AddProblem.NEEDS_CARRIER:
-        return texts("add-needs-carrier", code=code)
-    if outcome.problem is AddProblem.REJECTED:
-        return texts("add-rejected", code=code)
-    if outcome.problem is AddProblem.SOURCE_DOWN:
-        return texts("add-source-down", code=code)
-    return texts("add-added" if outcome.created else "add-already", code=code)
+    if outcome.problem is not None:
+        key = PROBLEM_KEYS[outcome.problem]
+    elif outcome.created:
+        key = "add-added"
+    elif outcome.restored:
+        key = "add-restored"
+    else:
+        key = "add-relabelled" if outcome.relabelled else "add-already"
+    return texts(key, code=escape(outcome.code.value))
 
 
 async def reply_to_scan(

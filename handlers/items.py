@@ -12,6 +12,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
+from bot.archive import Archive
 from bot.callbacks import ItemAction, ItemCb, PageCb
 from bot.cards import render_explanation, render_history, render_list_line
 from bot.keyboards import back_keyboard, confirm_delete_keyboard, list_keyboard
@@ -30,36 +31,54 @@ class Rename(StatesGroup):
 
 
 async def list_page(
-    user_id: int, page: int, tracking: TrackingService, texts: Texts
+    user_id: int, page: int, tracking: TrackingService, archive: Archive, texts: Texts
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     views, total = await tracking.page(user_id, page, PER_PAGE)
-    return render_list(views, total, page, texts)
+    return render_list(views, total, page, texts, archived_count=await archive.count(user_id))
 
 
 def render_list(
-    views: Sequence[ItemView], total: int, page: int, texts: Texts
+    views: Sequence[ItemView],
+    total: int,
+    page: int,
+    texts: Texts,
+    *,
+    archived: bool = False,
+    archived_count: int = 0,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A page of the list (or, `archived`, of the archive); the list mentions the archive."""
+    footer = texts("list-archived", count=archived_count) if archived_count else ""
     if total == 0:
-        return texts("list-empty"), None
+        empty = texts("archive-empty" if archived else "list-empty")
+        return "\n\n".join(filter(None, (empty, footer))), None
     pages = (total + PER_PAGE - 1) // PER_PAGE
-    lines = [texts("list-title", count=total, page=page + 1, pages=pages), ""]
+    title = "archive-title" if archived else "list-title"
+    lines = [texts(title, count=total, page=page + 1, pages=pages), ""]
     first = page * PER_PAGE + 1
     lines += [render_list_line(first + i, card_of(v), texts) for i, v in enumerate(views)]
+    if footer:
+        lines += ["", footer]
     ids = [(v.item.id, v.item.title) for v in views]
-    return "\n".join(lines), list_keyboard(ids, page, pages, texts)
+    return "\n".join(lines), list_keyboard(ids, page, pages, texts, archived=archived)
 
 
-async def cmd_list(message: Message, tracking: TrackingService, texts: Texts) -> None:
+async def cmd_list(
+    message: Message, tracking: TrackingService, archive: Archive, texts: Texts
+) -> None:
     assert message.from_user is not None
-    text, keyboard = await list_page(message.from_user.id, 0, tracking, texts)
+    text, keyboard = await list_page(message.from_user.id, 0, tracking, archive, texts)
     await message.answer(text, reply_markup=keyboard)
 
 
 async def on_page(
-    query: CallbackQuery, callback_data: PageCb, tracking: TrackingService, texts: Texts
+    query: CallbackQuery,
+    callback_data: PageCb,
+    tracking: TrackingService,
+    archive: Archive,
+    texts: Texts,
 ) -> None:
     text, keyboard = await list_page(
-        query.from_user.id, max(0, callback_data.page), tracking, texts
+        query.from_user.id, max(0, callback_data.page), tracking, archive, texts
     )
     if isinstance(query.message, Message):
         await edit_or_keep(query.message, text, keyboard)

@@ -12,6 +12,7 @@ from bot.cards import Card, render_card
 from bot.keyboards import item_keyboard
 from bot.outcomes import ItemView
 from bot.texts import Texts
+from providers.statuses import CATALOGUE
 
 
 def card_of(view: ItemView) -> Card:
@@ -23,7 +24,10 @@ def item_message(
     view: ItemView, texts: Texts, tz: ZoneInfo, now: datetime
 ) -> tuple[str, InlineKeyboardMarkup]:
     text = render_card(card_of(view), texts, tz, now)
-    return text, item_keyboard(view.item.id, view.item.subscription.muted, texts)
+    sub = view.item.subscription
+    finished = CATALOGUE[view.item.shipment.status].final
+    keyboard = item_keyboard(sub.id, sub.muted, texts, finished=finished, archived=sub.archived)
+    return text, keyboard
 
 
 async def edit_or_keep(

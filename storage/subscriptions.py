@@ -8,12 +8,22 @@ because SQL `lower()` does not fold Cyrillic in every engine. `add` and `delete`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from storage.models import Item, Subscription, User
 from storage.shipments import COLUMNS as SHIPMENT_COLUMNS
 from storage.shipments import shipment_from_row
-from storage.sql import Row, Session, from_ms, opt_dt, required, select_list, to_ms
+from storage.sql import (
+    Row,
+    Session,
+    from_ms,
+    marks,
+    opt_dt,
+    required,
+    select_list,
+    to_ms,
+)
 from storage.users import COLUMNS as USER_COLUMNS
 from storage.users import user_from_row
 
@@ -96,6 +106,13 @@ class SubscriptionsRepo:
         )
         return subscription_from_row(required(row)), False
 
+    async def find_for(self, user_id: int, shipment_id: int) -> Subscription | None:
+        row = await self._s.fetch_one(
+            f"SELECT {_RETURNING} FROM subscriptions WHERE user_id = ? AND shipment_id = ?",
+            (user_id, shipment_id),
+        )
+        return None if row is None else subscription_from_row(row)
+
     async def get_item(self, subscription_id: int, user_id: int) -> Item | None:
         """None when the subscription does not exist or belongs to someone else."""
         row = await self._s.fetch_one(
@@ -159,6 +176,25 @@ class SubscriptionsRepo:
             (archived, subscription_id, user_id),
         )
         return changed > 0
+
+    async def archive_finished(
+        self, statuses: Sequence[str], checked_before: datetime, limit: int
+    ) -> int:
+        """Archive up to `limit` items whose shipment ended in one of `statuses` and has not
+        been checked since `checked_before` (so no longer polled); returns how many."""
+        rows = await self._s.fetch_all(
+            "SELECT s.id FROM subscriptions s JOIN shipments sh ON sh.id = s.shipment_id"
+            f" WHERE s.archived = ? AND sh.status IN ({marks(len(statuses))})"
+            " AND sh.next_check_at IS NULL AND sh.checked_at < ? LIMIT ?",
+            (False, *statuses, to_ms(checked_before), limit),
+        )
+        ids = [row["id"] for row in rows]
+        if not ids:
+            return 0
+        return await self._s.execute(
+            f"UPDATE subscriptions SET archived = ? WHERE id IN ({marks(len(ids))})",
+            (True, *ids),
+        )
 
     async def delete(self, subscription_id: int, user_id: int) -> bool:
         row = await self._s.fetch_one(

@@ -195,3 +195,43 @@ async def test_followers_include_muted_but_not_blocked_users(tx: Tx) -> None:
         (alice_sub, False, ALICE, "ru"),
         (bob_sub, True, BOB, "en"),
     ]
+
+
+async def test_find_for_is_the_users_own_subscription_to_a_shipment(tx: Tx) -> None:
+    sub_id, shipment_id = await follow(tx, ALICE, "RA123456785CN", "дача")
+    found = await tx.subscriptions.find_for(ALICE, shipment_id)
+    assert found is not None and (found.id, found.label) == (sub_id, "дача")
+    assert await tx.subscriptions.find_for(BOB, shipment_id) is None
+
+
+async def finished(tx: Tx, code: str, status: str, checked_at: datetime, polled: bool) -> int:
+    """A followed shipment that ended (or not) in `status`, last checked at `checked_at`."""
+    _, shipment_id = await follow(tx, ALICE, code)
+    await tx.session.execute(
+        "UPDATE shipments SET status = ?, checked_at = ?, next_check_at = ? WHERE id = ?",
+        (
+            status,
+            int(checked_at.timestamp() * 1000),
+            int(checked_at.timestamp() * 1000) + 3_600_000 if polled else None,
+            shipment_id,
+        ),
+    )
+    return shipment_id
+
+
+async def test_archive_finished_takes_only_final_unpolled_items_checked_before_the_cutoff(
+    tx: Tx,
+) -> None:
+    old, recent = T0 - timedelta(days=20), T0 - timedelta(days=2)
+    await finished(tx, "OLD-DELIVERED", "delivered", old, polled=False)
+    await finished(tx, "OLD-CANCELLED", "cancelled", old, polled=False)
+    await finished(tx, "RECENT", "delivered", recent, polled=False)
+    await finished(tx, "CONFIRMING", "delivered", old, polled=True)
+    await finished(tx, "MOVING", "in_transit", old, polled=False)
+    cutoff = T0 - timedelta(days=14)
+    assert await tx.subscriptions.archive_finished(("delivered", "cancelled"), cutoff, 1) == 1
+    assert await tx.subscriptions.archive_finished(("delivered", "cancelled"), cutoff, 10) == 1
+    assert await tx.subscriptions.archive_finished(("delivered", "cancelled"), cutoff, 10) == 0
+    archived = await tx.subscriptions.list_items(ALICE, archived=True)
+    assert sorted(i.shipment.code for i in archived) == ["OLD-CANCELLED", "OLD-DELIVERED"]
+    assert await tx.subscriptions.count(ALICE) == 3

@@ -1,7 +1,7 @@
 ## Push alerts and notices
 alert-title = 🔔 <b>{ $title }</b>: { $status }
 alert-events = New events: { $count }
-alert-final = This is the final status: I will stop checking. Remove it from your list with 🗑 in /list.
+alert-final = This is the final status: I will stop checking. In two weeks the card moves to the archive (/archive) by itself, or press 🗄 to move it now.
 stall-title = ⏳ <b>{ $title }</b>: no news for { $days } { $days ->
         [one] day
        *[other] days

@@ -2,6 +2,7 @@
 cmd-add = Add a track code or an order
 cmd-list = My parcels and orders
 cmd-status = Status: all or one
+cmd-archive = Archive of finished items
 cmd-remove = Remove from the list
 cmd-faq = Questions and answers
 cmd-settings = Language, alerts, quiet hours
@@ -23,6 +24,7 @@ help =
     • /list shows everything, /status <code>code or label</code> shows a detailed card.
     • Under a card: refresh, history, what the status means, mute, rename, delete.
     • /remove <code>code or label</code> removes an item.
+    • /archive keeps delivered and finished items out of /list: press 🗄 under a card, or they go by themselves after two weeks; send the code again to bring one back.
     • /settings: language, alerts, quiet hours and time zone.
     • In any chat: <code>@bot_name code</code> shows the status to the person you talk to.
     • /faq answers common questions.
@@ -32,10 +34,12 @@ add-usage = Send the code after the command: <code>/add RA123456785CN gift for m
 add-nothing-found = I can't see a track code here. Check that the code is complete, e.g. <code>RA123456785CN</code> or 14 digits of Russian Post.
 add-added = ✅ Added: <code>{ $code }</code>. I will message you when the status changes.
 add-already = This code is already in your list: <code>{ $code }</code>.
+add-relabelled = This code is already in your list: <code>{ $code }</code>. Label updated.
+add-restored = 📤 Back from the archive: <code>{ $code }</code>.
 add-no-source = I can't track <code>{ $code }</code> yet: no status source is connected for this kind of number. I have not saved it.
 add-rejected = ⚠️ The tracking service does not accept <code>{ $code }</code>: the carrier has no such number or it is mistyped. Please check it with the seller; I have not saved it.
 add-source-down = Added: <code>{ $code }</code>. The tracking service is not answering right now; I will check again by myself and let you know.
-add-too-many = Your list is full. Remove delivered items (/remove) to add new ones.
+add-too-many = Your list is full. Move delivered items to the archive (🗄 under a card) or remove some (/remove) to add new ones.
 add-more-added = And { $count } more in your list: { $codes }. See /list.
 code-bad-check-digit = ⚠️ <code>{ $code }</code> seems to have a typo: its check digit does not match (it should be { $expected }). Please check the code; I have not added it.
 code-bad-format = ⚠️ <code>{ $code }</code> does not look like a track code. Check that it is complete.
@@ -70,6 +74,8 @@ btn-mute = 🔕 Mute
 btn-unmute = 🔔 Unmute
 btn-rename = ✏️ Rename
 btn-delete = 🗑 Delete
+btn-archive = 🗄 Archive
+btn-unarchive = 📤 Back to the list
 btn-delete-yes = 🗑 Yes, delete
 btn-cancel = Cancel
 btn-back = ← Back to card
@@ -85,6 +91,12 @@ btn-settings-timezone = 🕓 Time zone
 ## Items
 list-empty = Your list is empty. Send a track code or an order number and I will start following it.
 list-title = 📋 <b>You follow { $count }</b> (page { $page } of { $pages })
+list-archived = 🗄 In the archive: { $count } — /archive
+archive-title = 🗄 <b>Archive: { $count }</b> (page { $page } of { $pages })
+archive-empty = The archive is empty. Delivered and finished parcels and orders go here: press 🗄 under a card, or they go by themselves after two weeks.
+archive-done = Moved to the archive: /archive
+archive-not-finished = Only delivered and finished items go to the archive.
+unarchive-done = Back in your list
 item-gone = This item is no longer in your list.
 refresh-done = Updated
 refresh-too-soon = Checked a moment ago. Try again in { $seconds } s.

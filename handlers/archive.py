@@ -1,0 +1,95 @@
+"""`/archive` and the card's archive buttons: finished items out of the list and back."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from bot.archive import Archive
+from bot.callbacks import ArchivePageCb, ItemAction, ItemCb
+from bot.outcomes import ItemView
+from bot.texts import Texts
+from bot.tracking import TrackingService
+from handlers.filters import OwnedItem
+from handlers.items import PER_PAGE, render_list
+from handlers.views import edit_or_keep, item_message
+
+
+async def archive_page(
+    user_id: int, page: int, archive: Archive, texts: Texts
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    views, total = await archive.page(user_id, page, PER_PAGE)
+    return render_list(views, total, page, texts, archived=True)
+
+
+async def cmd_archive(message: Message, archive: Archive, texts: Texts) -> None:
+    assert message.from_user is not None
+    text, keyboard = await archive_page(message.from_user.id, 0, archive, texts)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def on_archive_page(
+    query: CallbackQuery, callback_data: ArchivePageCb, archive: Archive, texts: Texts
+) -> None:
+    text, keyboard = await archive_page(
+        query.from_user.id, max(0, callback_data.page), archive, texts
+    )
+    if isinstance(query.message, Message):
+        await edit_or_keep(query.message, text, keyboard)
+    await query.answer()
+
+
+async def on_archive(
+    query: CallbackQuery,
+    view: ItemView,
+    archive: Archive,
+    tracking: TrackingService,
+    texts: Texts,
+    tz: ZoneInfo,
+) -> None:
+    """Only a finished item goes; the button is shown for no other, so data saying otherwise
+    is stale or forged and changes nothing."""
+    archived = await archive.put(query.from_user.id, view.item.id)
+    if archived is None:
+        await query.answer(texts("archive-not-finished"), show_alert=True)
+        return
+    await _show(query, archived, tracking, texts, tz)
+    await query.answer(texts("archive-done"))
+
+
+async def on_unarchive(
+    query: CallbackQuery,
+    view: ItemView,
+    archive: Archive,
+    tracking: TrackingService,
+    texts: Texts,
+    tz: ZoneInfo,
+) -> None:
+    restored = await archive.take_out(query.from_user.id, view.item.id)
+    if restored is None:
+        await query.answer(texts("item-gone"), show_alert=True)
+        return
+    await _show(query, restored, tracking, texts, tz)
+    await query.answer(texts("unarchive-done"))
+
+
+async def _show(
+    query: CallbackQuery, view: ItemView, tracking: TrackingService, texts: Texts, tz: ZoneInfo
+) -> None:
+    if isinstance(query.message, Message):
+        text, keyboard = item_message(view, texts, tz, tracking.clock())
+        await edit_or_keep(query.message, text, keyboard)
+
+
+def build() -> Router:
+    router = Router(name="archive")
+    router.message(Command("archive"))(cmd_archive)
+    router.callback_query(ArchivePageCb.filter())(on_archive_page)
+    router.callback_query(ItemCb.filter(F.action == ItemAction.ARCHIVE), OwnedItem())(on_archive)
+    router.callback_query(ItemCb.filter(F.action == ItemAction.UNARCHIVE), OwnedItem())(
+        on_unarchive
+    )
+    return router
