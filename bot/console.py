@@ -48,6 +48,8 @@ from providers.clock import ScaledClock
 CONSOLE_TOKEN = "1000000:console-session-never-reaches-telegram"
 DEMO_SCALE = 8640.0
 CONSOLE_TICK_SECONDS = 2.0  # one day of the demo's life every ten seconds
+# A longer number is a message: a 14-digit Russian Post code, an order number.
+BUTTON_NUMBER_DIGITS = 3
 T = TypeVar("T")
 TAG_RE = re.compile(r"<[^>]+>")
 
@@ -152,7 +154,7 @@ class Console:
         line = line.strip()
         if not line:
             return
-        if line.isdigit():
+        if line.isdigit() and len(line) <= BUTTON_NUMBER_DIGITS:
             await self._press(int(line))
         elif line.startswith("@"):
             await self._feed(
