@@ -16,7 +16,7 @@ from datetime import datetime
 from bot.metrics import Metrics
 from bot.policy import after_error, next_check
 from bot.sources import Sources
-from bot.watch import Silence, judge
+from bot.watch import Silence, judge, pickup_arrival
 from providers.base import NumberRejected, Outcome, TrackResult
 from providers.clock import Clock
 from providers.codes import Code, classify
@@ -97,7 +97,10 @@ class Recorder:
                     (e.occurred_at for e in outcome.events), default=shipment.last_event_at
                 )
                 since = last_activity or shipment.created_at
-                verdict = judge(status, shipment.source, since, now)
+                arrived = (
+                    pickup_arrival(outcome.events) if status is Status.READY_FOR_PICKUP else None
+                )
+                verdict = judge(status, shipment.source, since, now, arrived=arrived)
                 if fingerprint(outcome) == shipment.fingerprint:
                     upcoming = next_check(status, shipment.status, now, self.poll_interval)
                     unchanged.append((shipment.id, now, upcoming))
@@ -105,7 +108,10 @@ class Recorder:
                     report.changed += 1
                     await self.record_result(tx, shipment, outcome, exclude_user=None)
                 if verdict is not None:
-                    report.notices += await self._announce(tx, shipment, verdict, since, now)
+                    # Keyed by when the silence began: one stall notice per stall, one pickup
+                    # reminder per arrival.
+                    began = arrived if verdict is Silence.PICKUP_REMINDER and arrived else since
+                    report.notices += await self._announce(tx, shipment, verdict, began, now)
                 if verdict is Silence.EXPIRED:
                     expired.append(shipment.id)
             await tx.shipments.mark_checked(unchanged)

@@ -6,9 +6,11 @@ into one outbox row per follower, keyed so each stall is announced once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from providers.base import TrackEvent
 from providers.statuses import CATALOGUE, DEFAULT_STORAGE_DAYS, Status
 
 PICKUP_REMINDER_BEFORE = timedelta(days=2)
@@ -27,8 +29,30 @@ def expiry_for(source: str) -> timedelta:
     return SOURCE_EXPIRY.get(source, DEFAULT_EXPIRY)
 
 
-def judge(status: Status, source: str, last_activity: datetime, now: datetime) -> Silence | None:
-    """What the silence since `last_activity` means for a shipment in `status`, if anything."""
+def pickup_arrival(events: Sequence[TrackEvent]) -> datetime | None:
+    """When the parcel reached the pickup point it waits at: the first of the latest run of
+    ready-for-pickup events (storage runs from then, whatever notices the carrier adds later).
+    None when the latest event is not one."""
+    arrived = None
+    for event in sorted(events, key=lambda e: e.occurred_at, reverse=True):
+        if event.status is not Status.READY_FOR_PICKUP:
+            break
+        arrived = event.occurred_at
+    return arrived
+
+
+def judge(
+    status: Status,
+    source: str,
+    last_activity: datetime,
+    now: datetime,
+    *,
+    arrived: datetime | None = None,
+) -> Silence | None:
+    """What the silence since `last_activity` means for a shipment in `status`, if anything.
+
+    A parcel at the pickup point is reminded of by the time since it `arrived` there, when known.
+    """
     info = CATALOGUE[status]
     if info.final:
         return None
@@ -36,8 +60,9 @@ def judge(status: Status, source: str, last_activity: datetime, now: datetime) -
     if quiet_for > expiry_for(source):
         return Silence.EXPIRED
     if status is Status.READY_FOR_PICKUP:
+        waiting = now - (arrived or last_activity)
         due = timedelta(days=DEFAULT_STORAGE_DAYS) - PICKUP_REMINDER_BEFORE
-        return Silence.PICKUP_REMINDER if quiet_for >= due else None
+        return Silence.PICKUP_REMINDER if waiting >= due else None
     if info.stall_after is not None and quiet_for > info.stall_after:
         return Silence.STALL
     return None

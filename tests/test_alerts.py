@@ -364,6 +364,38 @@ async def test_pickup_reminder_fires_once_before_storage_ends(
     assert len(reminders) == 1
 
 
+async def test_pickup_reminder_counts_from_the_arrival_not_from_later_notices(
+    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    """Storage runs from the arrival: a notice the carrier adds on day three does not push the
+    reminder past the deadline."""
+    alice = chat(1, "ru")
+    await alice.sends(CODE)
+    arrived = clock.now
+    arrival = (arrived, Status.READY_FOR_PICKUP, "Прибыло в место вручения", "Москва 101000")
+    source.set(CODE, Status.READY_FOR_PICKUP, arrival)
+    clock.advance(hours=1)
+    await cycle(scripted)
+    notice = (
+        arrived + timedelta(days=3),
+        Status.READY_FOR_PICKUP,
+        "Направлено извещение",
+        "Москва 101000",
+    )
+    source.set(CODE, Status.READY_FOR_PICKUP, arrival, notice)
+    clock.advance(days=3)
+    await cycle(scripted, spaced=True)
+    clock.advance(days=2)  # five days after the arrival, two after the notice
+    await cycle(scripted, spaced=True)
+    await settle(alice)
+    reminders = [m.text for m in alice.messages if "Напоминание" in m.text]
+    assert len(reminders) == 1
+    clock.advance(days=1)
+    await cycle(scripted, spaced=True)
+    await settle(alice)
+    assert len([m for m in alice.messages if "Напоминание" in m.text]) == 1
+
+
 async def test_a_silent_number_expires_and_followers_are_told(
     scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
 ) -> None:
