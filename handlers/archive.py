@@ -42,54 +42,35 @@ async def on_archive_page(
     await query.answer()
 
 
-async def on_archive(
+async def on_archive_button(
     query: CallbackQuery,
+    callback_data: ItemCb,
     view: ItemView,
     archive: Archive,
     tracking: TrackingService,
     texts: Texts,
     tz: ZoneInfo,
 ) -> None:
-    """Only a finished item goes; the button is shown for no other, so data saying otherwise
-    is stale or forged and changes nothing."""
-    archived = await archive.put(query.from_user.id, view.item.id)
-    if archived is None:
-        await query.answer(texts("archive-not-finished"), show_alert=True)
+    """Only a finished item goes to the archive; the button is shown for no other, so data
+    saying otherwise is stale or forged and changes nothing."""
+    archiving = callback_data.action is ItemAction.ARCHIVE
+    move = archive.put if archiving else archive.take_out
+    moved = await move(query.from_user.id, view.item.id)
+    if moved is None:
+        refusal = "archive-not-finished" if archiving else "item-gone"
+        await query.answer(texts(refusal), show_alert=True)
         return
-    await _show(query, archived, tracking, texts, tz)
-    await query.answer(texts("archive-done"))
-
-
-async def on_unarchive(
-    query: CallbackQuery,
-    view: ItemView,
-    archive: Archive,
-    tracking: TrackingService,
-    texts: Texts,
-    tz: ZoneInfo,
-) -> None:
-    restored = await archive.take_out(query.from_user.id, view.item.id)
-    if restored is None:
-        await query.answer(texts("item-gone"), show_alert=True)
-        return
-    await _show(query, restored, tracking, texts, tz)
-    await query.answer(texts("unarchive-done"))
-
-
-async def _show(
-    query: CallbackQuery, view: ItemView, tracking: TrackingService, texts: Texts, tz: ZoneInfo
-) -> None:
     if isinstance(query.message, Message):
-        text, keyboard = item_message(view, texts, tz, tracking.clock())
+        text, keyboard = item_message(moved, texts, tz, tracking.clock())
         await edit_or_keep(query.message, text, keyboard)
+    await query.answer(texts("archive-done" if archiving else "unarchive-done"))
 
 
 def build() -> Router:
     router = Router(name="archive")
     router.message(Command("archive"))(cmd_archive)
     router.callback_query(ArchivePageCb.filter())(on_archive_page)
-    router.callback_query(ItemCb.filter(F.action == ItemAction.ARCHIVE), OwnedItem())(on_archive)
-    router.callback_query(ItemCb.filter(F.action == ItemAction.UNARCHIVE), OwnedItem())(
-        on_unarchive
-    )
+    router.callback_query(
+        ItemCb.filter(F.action.in_({ItemAction.ARCHIVE, ItemAction.UNARCHIVE})), OwnedItem()
+    )(on_archive_button)
     return router

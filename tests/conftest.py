@@ -15,6 +15,7 @@ from bot.config import Settings, load_settings
 from providers.base import Provider
 from providers.clock import ManualClock
 from tests.fakes.chat import Chat
+from tests.fakes.source import ScriptedSource
 from tests.fakes.telegram import FakeTelegram, running_polling
 
 START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -75,3 +76,19 @@ def alice(chat: Callable[..., Chat], app: App) -> Chat:
 @pytest.fixture
 def bob(chat: Callable[..., Chat], app: App) -> Chat:
     return chat(2002, "en", first_name="Bob")
+
+
+@pytest.fixture
+def source() -> ScriptedSource:
+    """What the `scripted` bot's only source answers; tests set it (or override this)."""
+    return ScriptedSource()
+
+
+@pytest.fixture
+async def scripted(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock, source: ScriptedSource
+) -> AsyncIterator[App]:
+    """The bot with `source` instead of the demo."""
+    settings = make_settings(tg, tmp_path / "bot.sqlite3", demo_source=False)
+    async with running_bot(settings, clock, [source]) as running:
+        yield running

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from bot.app import App
 from bot.config import Settings
@@ -24,20 +22,6 @@ from tests.test_crash import CHATS, seed_alerts
 CODE = "RA000012349CN"
 OTHER_CODE = "RA123456785CN"
 NIGHT = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)  # 00:00 in Moscow
-
-
-@pytest.fixture
-def source() -> ScriptedSource:
-    return ScriptedSource()
-
-
-@pytest.fixture
-async def scripted(
-    tg: FakeTelegram, tmp_path: Path, clock: ManualClock, source: ScriptedSource
-) -> AsyncIterator[App]:
-    settings = make_settings(tg, tmp_path / "bot.sqlite3", demo_source=False)
-    async with running_bot(settings, clock, [source]) as running:
-        yield running
 
 
 def alerts_in(chat: Chat) -> list[str]:

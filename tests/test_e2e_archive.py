@@ -4,9 +4,8 @@ stay readable in /archive, and come back by button or when their code is sent ag
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,10 +14,9 @@ from bot.archive import ARCHIVE_AFTER, Archive, archive_finished
 from providers.clock import ManualClock
 from providers.codes import s10_check_digit
 from providers.statuses import Status
-from tests.conftest import make_settings, running_bot
 from tests.fakes.chat import Chat
 from tests.fakes.source import ScriptedSource
-from tests.fakes.telegram import FakeTelegram, Message
+from tests.fakes.telegram import Message
 
 
 def s10(serial: int) -> str:
@@ -37,15 +35,6 @@ def source(clock: ManualClock) -> ScriptedSource:
     scripted.set(DONE, Status.DELIVERED, (day_ago, Status.DELIVERED, "Вручено адресату", "Москва"))
     scripted.set(MOVING, Status.IN_TRANSIT, (day_ago, Status.IN_TRANSIT, "В пути", "Москва"))
     return scripted
-
-
-@pytest.fixture
-async def scripted(
-    tg: FakeTelegram, tmp_path: Path, clock: ManualClock, source: ScriptedSource
-) -> AsyncIterator[App]:
-    settings = make_settings(tg, tmp_path / "bot.sqlite3", demo_source=False)
-    async with running_bot(settings, clock, [source]) as running:
-        yield running
 
 
 @pytest.fixture
