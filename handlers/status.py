@@ -9,6 +9,7 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
+from bot.archive import Archive
 from bot.texts import Texts
 from bot.tracking import TrackingService
 from handlers.items import PER_PAGE, render_list
@@ -22,6 +23,7 @@ async def cmd_status(
     message: Message,
     command: CommandObject,
     tracking: TrackingService,
+    archive: Archive,
     texts: Texts,
     tz: ZoneInfo,
 ) -> None:
@@ -33,7 +35,9 @@ async def cmd_status(
             text, keyboard = item_message(views[0], texts, tz, tracking.clock())
             await message.answer(text, reply_markup=keyboard)
             return
-        text, markup = render_list(views, total, 0, texts)
+        # An empty list says where the finished items went; a full one is the overview.
+        archived = await archive.count(user_id) if total == 0 else 0
+        text, markup = render_list(views, total, 0, texts, archived_count=archived)
         await message.answer(text, reply_markup=markup)
         return
     query = command.args.strip()

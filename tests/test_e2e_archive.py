@@ -155,8 +155,9 @@ async def test_the_archive_speaks_english_and_pages_like_the_list(
     await scripted.poller.tick()
     clock.advance(days=ARCHIVE_AFTER.days + 1)
     assert await archive_finished(scripted.tracking.db, clock(), batch=5) == len(codes)
-    empty_list = await bob.sends("/list")
-    assert "Your list is empty" in empty_list.text and "In the archive: 12" in empty_list.text
+    for command in ("/list", "/status"):
+        empty = await bob.sends(command)
+        assert "Your list is empty" in empty.text and "In the archive: 12" in empty.text
     first = await bob.sends("/archive")
     assert "Archive: 12" in first.text and "page 1 of 2" in first.text
     second = await bob.taps("Next →", on=first)
