@@ -44,6 +44,12 @@ class ArchivePageCb(CallbackData, prefix="a1"):
     page: int
 
 
+class ForgetCb(CallbackData, prefix="g1"):
+    """The answer to "delete everything?": it names no item, only the pressing user is erased."""
+
+    confirmed: bool
+
+
 class FaqCb(CallbackData, prefix="f1"):
     topic: str
     status: str = ""
@@ -62,4 +68,4 @@ class SettingsCb(CallbackData, prefix="s1"):
     value: str = ""
 
 
-KNOWN_PREFIXES = ("i1:", "p1:", "a1:", "f1:", "s1:", "c1:")
+KNOWN_PREFIXES = ("i1:", "p1:", "a1:", "g1:", "f1:", "s1:", "c1:")

@@ -14,6 +14,7 @@ from bot.callbacks import (
     ArchivePageCb,
     CarrierCb,
     FaqCb,
+    ForgetCb,
     ItemAction,
     ItemCb,
     PageCb,
@@ -107,6 +108,21 @@ def confirm_delete_keyboard(item_id: int, texts: Texts) -> InlineKeyboardMarkup:
                 InlineKeyboardButton(
                     text=texts("btn-cancel"),
                     callback_data=ItemCb(action=ItemAction.BACK, item_id=item_id).pack(),
+                ),
+            ]
+        ]
+    )
+
+
+def confirm_forget_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=texts("btn-forget-yes"), callback_data=ForgetCb(confirmed=True).pack()
+                ),
+                InlineKeyboardButton(
+                    text=texts("btn-cancel"), callback_data=ForgetCb(confirmed=False).pack()
                 ),
             ]
         ]

@@ -77,3 +77,19 @@ class UsersRepo:
 
     async def set_active(self, user_id: int, active: bool) -> None:
         await self._s.execute("UPDATE users SET active = ? WHERE id = ?", (active, user_id))
+
+    async def erase(self, user_id: int) -> bool:
+        """Delete the user with their subscriptions and messages; False if there was no such user.
+
+        Followers counts are kept in step first (the foreign keys' cascade would bypass them);
+        shipments nobody follows any more are left for `ShipmentsRepo.delete_orphans`. The
+        user's order attempts stay: they only count tries against the hourly limit.
+        """
+        await self._s.execute(
+            "UPDATE shipments SET followers = followers - 1"
+            " WHERE id IN (SELECT shipment_id FROM subscriptions WHERE user_id = ?)",
+            (user_id,),
+        )
+        await self._s.execute("DELETE FROM subscriptions WHERE user_id = ?", (user_id,))
+        await self._s.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
+        return await self._s.execute("DELETE FROM users WHERE id = ?", (user_id,)) > 0

@@ -336,3 +336,31 @@ async def test_two_workers_taking_the_last_calls_at_once_get_each_call_once(db_u
         await second.close()
     assert sorted(r for r in results if r is not None) == [1, 2, 3, 4, 5, 6]
     assert results.count(None) == 4
+
+
+async def test_erasing_a_user_keeps_followers_in_step_and_spares_everyone_else(
+    db: Database,
+) -> None:
+    async with db.transaction() as tx:
+        for user in (1, 2):
+            await tx.users.seen(user, "ru", T0)
+        shared, _ = await tx.shipments.get_or_create("post", "SHARED", "track", T0)
+        own, _ = await tx.shipments.get_or_create("post", "OWN", "track", T0)
+        for user, shipment in ((1, shared), (1, own), (2, shared)):
+            await tx.subscriptions.add(user, shipment.id, "", T0)
+        for user in (1, 2):
+            await tx.outbox.enqueue(user, "alert", {}, f"k{user}", T0, T0)
+    async with db.transaction() as tx:
+        assert await tx.users.erase(1)
+        assert not await tx.users.erase(1)
+        orphans = await tx.shipments.delete_orphans()
+    assert [s.code for s in orphans] == ["OWN"]
+    async with db.read() as tx:
+        assert await tx.users.get(1) is None and await tx.users.get(2) is not None
+        assert await tx.subscriptions.count(1) == 0 and await tx.subscriptions.count(2) == 1
+        followers = await tx.session.fetch_one(
+            "SELECT followers FROM shipments WHERE id = ?", (shared.id,)
+        )
+        assert followers is not None and followers["followers"] == 1
+        left = await tx.session.fetch_all("SELECT user_id FROM outbox")
+        assert [row["user_id"] for row in left] == [2]

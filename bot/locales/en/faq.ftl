@@ -85,5 +85,5 @@ faq-privacy-body =
     • your language and notification settings;
     • the numbers you added, your labels for them and their status history.
 
-    I send the numbers only to tracking services, to learn their status. The /remove command deletes everything I keep about you.
+    I send the numbers only to tracking services, to learn their status. /remove deletes one number, /forget everything I keep about you.
 faq-privacy-keywords = privacy, personal data, my data, data, delete, do you store, do you keep

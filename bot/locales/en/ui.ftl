@@ -26,6 +26,7 @@ help =
     • /remove <code>code or label</code> removes an item.
     • /archive keeps delivered and finished items out of /list: press 🗄 under a card, or they go by themselves after two weeks; send the code again to bring one back.
     • /settings: language, alerts, quiet hours and time zone.
+    • /forget deletes everything I keep about you.
     • In any chat: <code>@bot_name code</code> shows the status to the person you talk to.
     • /faq answers common questions.
 
@@ -76,6 +77,7 @@ btn-rename = ✏️ Rename
 btn-delete = 🗑 Delete
 btn-archive = 🗄 Archive
 btn-unarchive = 📤 Back to the list
+btn-forget-yes = 🗑 Yes, delete everything
 btn-delete-yes = 🗑 Yes, delete
 btn-cancel = Cancel
 btn-back = ← Back to card
@@ -108,6 +110,9 @@ rename-cancelled = OK, the name stays.
 rename-done = ✏️ Name saved.
 delete-confirm = Remove “{ $title }” from your list? You will get no more alerts about it.
 delete-done = 🗑 “{ $title }” removed from your list.
+forget-confirm = Delete everything I keep about you? That is your tracked items ({ $items } in all, { $archived } of them in the archive), your settings and any alerts not yet sent. They cannot be restored.
+forget-done = 🗑 Done: I have deleted everything I kept about you. Send a code any time to start again.
+forget-kept = OK, nothing is deleted.
 remove-usage = Name a code or label: <code>/remove RA123456785CN</code>. Or press 🗑 under a card in /list.
 status-not-found = “{ $query }” is not in your list. Send the code as a message to add it, or see /list.
 
