@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.callbacks import SettingsAction
 from bot.config import QuietHours
-from bot.keyboards import QUIET_PRESETS, TIMEZONE_PRESETS
+from bot.menus import QUIET_PRESETS, TIMEZONE_PRESETS
 from providers.clock import Clock
 from storage import Database
 from storage.models import User

@@ -14,8 +14,7 @@ from bot.outcomes import ItemView
 from bot.texts import Texts
 from bot.tracking import TrackingService
 from handlers.filters import OwnedItem
-from handlers.items import PER_PAGE, render_list
-from handlers.views import edit_or_keep, item_message
+from handlers.views import PER_PAGE, edit_or_keep, item_message, render_list
 
 
 async def archive_page(

@@ -8,7 +8,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import FaqCb
 from bot.cards import render_explanation
-from bot.keyboards import faq_back_keyboard, faq_menu_keyboard, faq_statuses_keyboard
+from bot.menus import faq_back_keyboard, faq_menu_keyboard, faq_statuses_keyboard
 from bot.texts import FAQ_TOPICS, Texts
 from handlers.views import edit_or_keep
 from providers.statuses import Status

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -14,16 +13,14 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.archive import Archive
 from bot.callbacks import ItemAction, ItemCb, PageCb
-from bot.cards import render_explanation, render_history, render_list_line
-from bot.keyboards import back_keyboard, confirm_delete_keyboard, list_keyboard
+from bot.cards import render_explanation, render_history
+from bot.keyboards import back_keyboard, confirm_delete_keyboard
 from bot.outcomes import ItemView, RefreshState
 from bot.texts import Texts
 from bot.tracking import TrackingService
 from handlers.filters import OwnedItem
-from handlers.views import card_of, edit_or_keep, item_message
+from handlers.views import PER_PAGE, card_of, edit_or_keep, item_message, render_list
 from providers.codes import normalise
-
-PER_PAGE = 10
 
 
 class Rename(StatesGroup):
@@ -35,31 +32,6 @@ async def list_page(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     views, total = await tracking.page(user_id, page, PER_PAGE)
     return render_list(views, total, page, texts, archived_count=await archive.count(user_id))
-
-
-def render_list(
-    views: Sequence[ItemView],
-    total: int,
-    page: int,
-    texts: Texts,
-    *,
-    archived: bool = False,
-    archived_count: int = 0,
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    """A page of the list (or, `archived`, of the archive); the list mentions the archive."""
-    footer = texts("list-archived", count=archived_count) if archived_count else ""
-    if total == 0:
-        empty = texts("archive-empty" if archived else "list-empty")
-        return "\n\n".join(filter(None, (empty, footer))), None
-    pages = (total + PER_PAGE - 1) // PER_PAGE
-    title = "archive-title" if archived else "list-title"
-    lines = [texts(title, count=total, page=page + 1, pages=pages), ""]
-    first = page * PER_PAGE + 1
-    lines += [render_list_line(first + i, card_of(v), texts) for i, v in enumerate(views)]
-    if footer:
-        lines += ["", footer]
-    ids = [(v.item.id, v.item.title) for v in views]
-    return "\n".join(lines), list_keyboard(ids, page, pages, texts, archived=archived)
 
 
 async def cmd_list(

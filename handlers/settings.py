@@ -8,7 +8,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import SettingsAction, SettingsCb
 from bot.config import QuietHours
-from bot.keyboards import (
+from bot.menus import (
     QUIET_PRESETS,
     TIMEZONE_PRESETS,
     settings_choices_keyboard,

@@ -11,7 +11,7 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
-from bot.keyboards import faq_menu_keyboard
+from bot.menus import faq_menu_keyboard
 from bot.orders import Orders
 from bot.texts import FAQ_TOPICS, Texts
 from bot.tracking import TrackingService

@@ -12,8 +12,7 @@ from aiogram.types import Message
 from bot.archive import Archive
 from bot.texts import Texts
 from bot.tracking import TrackingService
-from handlers.items import PER_PAGE, render_list
-from handlers.views import item_message
+from handlers.views import PER_PAGE, item_message, render_list
 from providers.codes import normalise
 
 MAX_MATCHES = 5

@@ -1,15 +1,16 @@
-"""Glue between service results and messages: card text plus the matching keyboard."""
+"""Glue between service results and messages: a card or a page of the list, with its keyboard."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import InlineKeyboardMarkup, Message
 
-from bot.cards import Card, render_card
-from bot.keyboards import item_keyboard
+from bot.cards import Card, render_card, render_list_line
+from bot.keyboards import item_keyboard, list_keyboard
 from bot.outcomes import ItemView
 from bot.texts import Texts
 from providers.statuses import CATALOGUE
@@ -39,3 +40,31 @@ async def edit_or_keep(
     except TelegramBadRequest as exc:
         if "message is not modified" not in exc.message:
             raise
+
+
+PER_PAGE = 10
+
+
+def render_list(
+    views: Sequence[ItemView],
+    total: int,
+    page: int,
+    texts: Texts,
+    *,
+    archived: bool = False,
+    archived_count: int = 0,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A page of the list (or, `archived`, of the archive); the list mentions the archive."""
+    footer = texts("list-archived", count=archived_count) if archived_count else ""
+    if total == 0:
+        empty = texts("archive-empty" if archived else "list-empty")
+        return "\n\n".join(filter(None, (empty, footer))), None
+    pages = (total + PER_PAGE - 1) // PER_PAGE
+    title = "archive-title" if archived else "list-title"
+    lines = [texts(title, count=total, page=page + 1, pages=pages), ""]
+    first = page * PER_PAGE + 1
+    lines += [render_list_line(first + i, card_of(v), texts) for i, v in enumerate(views)]
+    if footer:
+        lines += ["", footer]
+    ids = [(v.item.id, v.item.title) for v in views]
+    return "\n".join(lines), list_keyboard(ids, page, pages, texts, archived=archived)
