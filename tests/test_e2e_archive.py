@@ -5,24 +5,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
 
 from bot.app import App
 from bot.archive import ARCHIVE_AFTER, Archive, archive_finished
 from providers.clock import ManualClock
-from providers.codes import s10_check_digit
 from providers.statuses import Status
 from tests.fakes.chat import Chat
-from tests.fakes.source import ScriptedSource
+from tests.fakes.source import ScriptedSource, s10
 from tests.fakes.telegram import Message
-
-
-def s10(serial: int) -> str:
-    digits = f"{serial:08d}"
-    return f"RA{digits}{s10_check_digit(digits)}CN"
-
 
 DONE = s10(1)
 MOVING = s10(2)
@@ -30,11 +22,7 @@ MOVING = s10(2)
 
 @pytest.fixture
 def source(clock: ManualClock) -> ScriptedSource:
-    scripted = ScriptedSource()
-    day_ago = clock.now - timedelta(days=1)
-    scripted.set(DONE, Status.DELIVERED, (day_ago, Status.DELIVERED, "Вручено адресату", "Москва"))
-    scripted.set(MOVING, Status.IN_TRANSIT, (day_ago, Status.IN_TRANSIT, "В пути", "Москва"))
-    return scripted
+    return ScriptedSource.with_delivered_and_moving(DONE, MOVING, clock.now)
 
 
 @pytest.fixture

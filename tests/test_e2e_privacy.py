@@ -4,36 +4,22 @@ the user left, while what others follow stays followed."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
 
 from bot.app import App
 from providers.clock import ManualClock
-from providers.codes import s10_check_digit
-from providers.statuses import Status
 from tests.fakes.chat import Chat
-from tests.fakes.source import ScriptedSource
+from tests.fakes.source import ScriptedSource, s10
 
 ALICE, BOB = 1001, 2002
-
-
-def s10(serial: int) -> str:
-    digits = f"{serial:08d}"
-    return f"RA{digits}{s10_check_digit(digits)}CN"
-
-
 ONLY_HERS = s10(11)
 SHARED = s10(12)
 
 
 @pytest.fixture
 def source(clock: ManualClock) -> ScriptedSource:
-    scripted = ScriptedSource()
-    day_ago = clock.now - timedelta(days=1)
-    scripted.set(ONLY_HERS, Status.DELIVERED, (day_ago, Status.DELIVERED, "Вручено", "Москва"))
-    scripted.set(SHARED, Status.IN_TRANSIT, (day_ago, Status.IN_TRANSIT, "В пути", "Москва"))
-    return scripted
+    return ScriptedSource.with_delivered_and_moving(ONLY_HERS, SHARED, clock.now)
 
 
 @pytest.fixture

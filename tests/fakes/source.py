@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from providers.base import NumberRejected, Outcome, TemporarySourceError, TrackEvent, TrackResult
+from providers.codes import s10_check_digit
 from providers.statuses import Status
+
+
+def s10(serial: int) -> str:
+    """A valid S10 code (RA…CN) for a serial number."""
+    digits = f"{serial:08d}"
+    return f"RA{digits}{s10_check_digit(digits)}CN"
 
 
 class ScriptedSource:
@@ -39,3 +46,19 @@ class ScriptedSource:
 
     async def stop(self, codes: Sequence[str]) -> None:
         self.stopped += list(codes)
+
+    def deliver(self, code: str, at: datetime) -> None:
+        self.set(code, Status.DELIVERED, (at, Status.DELIVERED, "Вручено адресату", "Москва"))
+
+    def move(self, code: str, at: datetime) -> None:
+        self.set(code, Status.IN_TRANSIT, (at, Status.IN_TRANSIT, "В пути", "Москва"))
+
+    @classmethod
+    def with_delivered_and_moving(
+        cls, delivered: str, moving: str, now: datetime
+    ) -> ScriptedSource:
+        """One number delivered and one on its way, both as of a day before `now`."""
+        source = cls()
+        source.deliver(delivered, now - timedelta(days=1))
+        source.move(moving, now - timedelta(days=1))
+        return source
