@@ -3,7 +3,8 @@
 Only an item whose parcel or order has reached a final status (delivered, returned, cancelled,
 expired) goes there: by the card's button, or on its own two weeks after the status was last
 confirmed. Final statuses are no longer polled, so the archive costs no source requests and
-does not count towards a user's item limit. Sending the number again brings the item back.
+does not count towards a user's item limit. Sending the number again brings the item back, and
+so does a new status that is not final (a delivered parcel coming back), for every follower.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from bot.watch import Silence, judge, pickup_arrival
 from providers.base import NumberRejected, Outcome, TrackResult
 from providers.clock import Clock
 from providers.codes import Code, classify
-from providers.statuses import Status
+from providers.statuses import CATALOGUE, Status
 from storage import Database, Tx
 from storage.models import Event, Shipment
 
@@ -171,6 +171,9 @@ class Recorder:
             last_event_at=last_event_at,
             fingerprint=fingerprint(result),
         )
+        if CATALOGUE[shipment.status].final and not CATALOGUE[result.status].final:
+            # No longer finished (a delivered parcel coming back): out of the archives.
+            await tx.subscriptions.restore_all(shipment.id)
         if result.linked_code and result.linked_code != shipment.linked_code:
             await self._follow_linked(tx, shipment, result.linked_code, now)
         changed = bool(new_events) or result.status != shipment.status

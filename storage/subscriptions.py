@@ -196,6 +196,13 @@ class SubscriptionsRepo:
             (True, *ids),
         )
 
+    async def restore_all(self, shipment_id: int) -> int:
+        """Bring every follower's archived item of the shipment back to their lists."""
+        return await self._s.execute(
+            "UPDATE subscriptions SET archived = ? WHERE shipment_id = ? AND archived = ?",
+            (False, shipment_id, True),
+        )
+
     async def delete(self, subscription_id: int, user_id: int) -> bool:
         row = await self._s.fetch_one(
             "DELETE FROM subscriptions WHERE id = ? AND user_id = ? RETURNING shipment_id",

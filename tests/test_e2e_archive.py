@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 
@@ -169,3 +170,23 @@ async def test_the_hourly_housekeeping_job_archives_finished_items(
     finally:
         await scripted.jobs.stop()
     assert await archive.count(shopper.user_id) == 1
+
+
+async def test_an_archived_item_whose_parcel_moves_again_is_back_in_the_list(
+    shopper: Chat, source: ScriptedSource, clock: ManualClock
+) -> None:
+    done = await shopper.sends(DONE)
+    archived = await shopper.taps("В архив", on=done)
+    assert archived.message is not None
+    source.set(
+        DONE,
+        Status.RETURNING,
+        (clock.now - timedelta(days=1), Status.DELIVERED, "Вручено адресату", "Москва"),
+        (clock.now, Status.RETURNING, "Возврат отправителю", "Москва"),
+    )
+    clock.advance(minutes=5)
+    refreshed = await shopper.taps("Обновить", on=archived.message)
+    assert refreshed.message is not None and "Возврат" in refreshed.message.text
+    assert not any("Вернуть в список" in label for label in labels(refreshed.message))
+    listing = await shopper.sends("/list")
+    assert DONE in listing.text and "В архиве" not in listing.text
