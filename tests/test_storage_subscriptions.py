@@ -235,3 +235,15 @@ async def test_archive_finished_takes_only_final_unpolled_items_checked_before_t
     archived = await tx.subscriptions.list_items(ALICE, archived=True)
     assert sorted(i.shipment.code for i in archived) == ["OLD-CANCELLED", "OLD-DELIVERED"]
     assert await tx.subscriptions.count(ALICE) == 3
+
+
+async def test_restore_all_brings_back_every_follower_of_one_shipment_only(tx: Tx) -> None:
+    alice_sub, shipment_id = await follow(tx, ALICE, "RA123456785CN")
+    bob_sub, _ = await follow(tx, BOB, "RA123456785CN")
+    other_sub, _ = await follow(tx, ALICE, "RA000012349CN")
+    for sub_id, user in ((alice_sub, ALICE), (bob_sub, BOB), (other_sub, ALICE)):
+        await tx.subscriptions.set_archived(sub_id, user, True)
+    assert await tx.subscriptions.restore_all(shipment_id) == 2
+    assert await tx.subscriptions.restore_all(shipment_id) == 0
+    assert [i.id for i in await tx.subscriptions.list_items(ALICE, archived=True)] == [other_sub]
+    assert await tx.subscriptions.count(BOB) == 1
