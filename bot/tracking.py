@@ -24,7 +24,7 @@ from bot.outcomes import (
 )
 from bot.recording import Recorder
 from bot.sources import SourceBackingOffError, Sources
-from bot.waiting import Waiting, WaitingSpan
+from bot.waiting import Waiting
 from providers.base import NumberRejected, SourceError, TrackResult
 from providers.clock import Clock
 from providers.codes import Code, CodeKind
@@ -104,12 +104,9 @@ class TrackingService:
         *,
         waiting: Waiting = contextlib.nullcontext,
     ) -> list[AddOutcome]:
-        """Follow each code; a new number is asked of its source at once. `waiting` is entered
-        at the first such request and left when all codes are done."""
+        """Follow each code; a new number is asked of its source at once, inside `waiting`."""
         label = clean_label(label) if len(codes) == 1 else ""
-        async with contextlib.AsyncExitStack() as stack:
-            span = WaitingSpan(waiting, stack)
-            return [await self._add_one(user_id, code, label, span) for code in codes]
+        return [await self._add_one(user_id, code, label, waiting) for code in codes]
 
     async def _add_one(self, user_id: int, code: Code, label: str, waiting: Waiting) -> AddOutcome:
         source = self.sources.route(code)

@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
+# Entered around each request a use case makes to a source on a user's behalf.
 Waiting = Callable[[], AbstractAsyncContextManager[object]]
-
-
-class WaitingSpan:
-    """One `waiting` for several requests: entered at the first, left with the stack."""
-
-    def __init__(self, waiting: Waiting, stack: contextlib.AsyncExitStack) -> None:
-        self._waiting = waiting
-        self._stack = stack
-        self._entered = False
-
-    @contextlib.asynccontextmanager
-    async def __call__(self) -> AsyncIterator[None]:
-        if not self._entered:
-            self._entered = True
-            await self._stack.enter_async_context(self._waiting())
-        yield

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager
+import time
+from collections.abc import AsyncIterator, Sequence
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -76,23 +76,35 @@ async def reply_to_scan(
     to_verify = [c for c in found.codes if orders.needs_contact(c)]
     codes = [c for c in found.codes if c not in to_verify]
     if codes:
-        outcomes = await tracking.add(
-            user_id, codes, found.rest, waiting=lambda: typing_while_slow(message)
-        )
+        outcomes = await tracking.add(user_id, codes, found.rest, waiting=TypingWhileSlow(message))
         await reply_outcomes(message, outcomes, tracking, texts, tz)
     if to_verify:
         # One dialogue at a time: the first order number starts it.
         await ask_contact(message, to_verify[0].value, texts, state)
 
 
-def typing_while_slow(message: Message) -> AbstractAsyncContextManager[object]:
-    """Show "typing…" while a source is asked, once that takes over a second (the time a busy
-    bot spends on its own queue does not count: typing actions would only add to it)."""
-    if message.bot is None:
-        return contextlib.nullcontext()
-    return ChatActionSender.typing(
-        chat_id=message.chat.id, bot=message.bot, initial_sleep=TYPING_AFTER_SECONDS
-    )
+class TypingWhileSlow:
+    """ "typing…" while sources are asked, once they have kept the user waiting over a second
+    in all (several codes: counted across their requests). The time a busy bot spends on its
+    own queue does not count: typing actions would only add to it."""
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        self.grace = TYPING_AFTER_SECONDS
+
+    @contextlib.asynccontextmanager
+    async def __call__(self) -> AsyncIterator[None]:
+        if self.message.bot is None:
+            yield
+            return
+        started = time.monotonic()
+        try:
+            async with ChatActionSender.typing(
+                chat_id=self.message.chat.id, bot=self.message.bot, initial_sleep=self.grace
+            ):
+                yield
+        finally:
+            self.grace = max(0.0, self.grace - (time.monotonic() - started))
 
 
 async def reply_outcomes(
