@@ -16,7 +16,8 @@ import pytest
 from providers import demo
 from providers.base import NumberRejected, Provider, TrackEvent, TrackResult
 from providers.clock import ManualClock, ScaledClock
-from providers.demo import DemoProvider, Scenario, Story, scenario_for
+from providers.demo import DemoProvider
+from providers.demo_stories import Scenario, Story, scenario_for
 from providers.statuses import CATALOGUE, Status
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -113,7 +114,7 @@ def test_same_number_always_gets_the_same_scenario() -> None:
 def test_scenario_does_not_depend_on_the_process_hash_seed() -> None:
     codes = ["LP00000000000042", "RA500049991CN", "#1001"]
     script = (
-        "from providers.demo import scenario_for\n"
+        "from providers.demo_stories import scenario_for\n"
         f"for code in {codes!r}:\n"
         "    print(repr(scenario_for(code)))\n"
     )
