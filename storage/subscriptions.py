@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from storage.models import Item, Subscription, User
-from storage.shipments import COLUMNS as SHIPMENT_COLUMNS
-from storage.shipments import shipment_from_row
+from storage.shipment_rows import COLUMNS as SHIPMENT_COLUMNS
+from storage.shipment_rows import shipment_from_row
 from storage.sql import (
     Row,
     Session,

@@ -16,7 +16,7 @@ import pytest
 from storage import Database, open_database
 from storage.outbox import NEXT_DUE_SQL
 from storage.outbox import claim_sql as outbox_claim_sql
-from storage.shipments import claim_sql
+from storage.shipment_queue import claim_sql
 from storage.sql import to_ms
 from tests.test_storage_backends import Schemas, in_schema
 

@@ -18,7 +18,7 @@ import pytest
 from storage import Database, Tx, open_database
 from storage.outbox import FORGET_SETTLED_SQL, NEXT_DUE_SQL
 from storage.outbox import claim_sql as outbox_claim_sql
-from storage.shipments import claim_sql, due_sql
+from storage.shipment_queue import claim_sql, due_sql
 from storage.sql import EPOCH, to_ms
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
