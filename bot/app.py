@@ -12,47 +12,33 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-import httpx
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
-from aiogram.types import BotCommand, BotCommandScopeDefault
 
-from bot.archive import Archive
 from bot.config import Settings
-from bot.daily_calls import StoredDailyCalls
+from bot.dispatching import build_dispatcher, build_fsm_storage
 from bot.health import HealthCheck
 from bot.metrics import Metrics
-from bot.middleware import UserContext
-from bot.orders import Orders
-from bot.pacing import paced_client, source_turns
 from bot.poller import Poller
 from bot.pushes import Track17Pushes
-from bot.redis_turns import REDIS_TIMEOUT_SECONDS, SharedSourceRates
+from bot.redis_turns import SharedSourceRates
 from bot.scheduler import Jobs
 from bot.send_cap import LocalSendCap, RedisSendCap, SendCap
 from bot.sender import OutboxSender
 from bot.settings_service import SettingsService
+from bot.source_setup import build_providers
 from bot.sources import Sources
 from bot.texts import Catalogue
 from bot.tracking import TrackingService
 from bot.web import WebServer, build_web_app
-from handlers import build_router
 from providers.base import Provider
 from providers.clock import Clock, system_clock
-from providers.demo import DemoProvider
-from providers.russianpost import RussianPostProvider
-from providers.shop import ShopProvider
-from providers.track17 import Track17Provider
 from storage import Database, open_database
-
-COMMANDS = ("add", "list", "status", "archive", "remove", "faq", "settings", "help")
 
 
 @dataclass(slots=True)
@@ -72,97 +58,6 @@ class App:
     web: WebServer
 
 
-async def build_providers(
-    settings: Settings,
-    stack: contextlib.AsyncExitStack,
-    clock: Clock,
-    db: Database,
-    shared_rates: SharedSourceRates | None = None,
-) -> list[Provider]:
-    """The configured sources, each with its own HTTP client paced to the source's rate.
-
-    Russian Post's daily allowance is counted in the database, shared by every process.
-    """
-
-    async def client(base_url: str, provider: type[Provider]) -> httpx.AsyncClient:
-        turns = source_turns(provider.name, provider.rate_per_second, shared_rates)
-        return await stack.enter_async_context(
-            paced_client(base_url, settings.source_timeout_seconds, turns)
-        )
-
-    providers: list[Provider] = []
-    if settings.track17_api_key is not None:
-        providers.append(
-            Track17Provider(
-                await client(settings.track17_api_url, Track17Provider),
-                settings.track17_api_key.get_secret_value(),
-            )
-        )
-    if settings.russian_post_login and settings.russian_post_password:
-        providers.append(
-            RussianPostProvider(
-                await client(settings.russian_post_api_url, RussianPostProvider),
-                settings.russian_post_login,
-                settings.russian_post_password.get_secret_value(),
-                daily_limit=settings.russian_post_daily_limit,
-                clock=clock,
-                daily_calls=StoredDailyCalls(db, RussianPostProvider.name),
-            )
-        )
-    if settings.shop_api_url and settings.shop_api_token:
-        providers.append(
-            ShopProvider(
-                await client(settings.shop_api_url, ShopProvider),
-                settings.shop_api_token.get_secret_value(),
-                settings.shop_name,
-            )
-        )
-    if settings.demo_source:
-        providers.append(DemoProvider(clock))
-    return providers
-
-
-def build_dispatcher(
-    settings: Settings,
-    tracking: TrackingService,
-    catalogue: Catalogue,
-    settings_service: SettingsService,
-    poller: Poller,
-    fsm_storage: BaseStorage | None = None,
-) -> Dispatcher:
-    dispatcher = Dispatcher(
-        storage=fsm_storage or MemoryStorage(),
-        tracking=tracking,
-        catalogue=catalogue,
-        settings_service=settings_service,
-        order_pattern=settings.order_regex,
-        shop_name=settings.shop_name,
-        link_secret=(
-            settings.shop_link_secret.get_secret_value() if settings.shop_link_secret else None
-        ),
-        orders=Orders(tracking),
-        archive=Archive(tracking.db),
-        poller=poller,
-        admin_ids=frozenset(settings.admin_ids),
-    )
-    dispatcher.update.outer_middleware(UserContext(tracking, catalogue, settings.default_timezone))
-    dispatcher.include_router(build_router())
-    dispatcher.startup.register(set_commands)
-    return dispatcher
-
-
-async def set_commands(bot: Bot, catalogue: Catalogue) -> None:
-    """The commands menu in each language; the default scope gets the default language."""
-    for language in catalogue.languages:
-        texts = catalogue.for_language(language)
-        commands = [BotCommand(command=c, description=texts(f"cmd-{c}")) for c in COMMANDS]
-        await bot.set_my_commands(commands, BotCommandScopeDefault(), language_code=language)
-    texts = catalogue.for_language(None)
-    await bot.set_my_commands(
-        [BotCommand(command=c, description=texts(f"cmd-{c}")) for c in COMMANDS]
-    )
-
-
 def redis_namespace(settings: Settings) -> str:
     """The bot's id (the token's public part): bots sharing one Redis keep apart."""
     bot_id = settings.bot_token.get_secret_value().split(":")[0] if settings.bot_token else ""
@@ -174,19 +69,6 @@ def build_send_cap(settings: Settings) -> SendCap:
         namespace = redis_namespace(settings)
         return RedisSendCap(settings.redis_url, settings.send_rate_per_second, namespace)
     return LocalSendCap(settings.send_rate_per_second)
-
-
-def build_fsm_storage(settings: Settings) -> BaseStorage:
-    """Dialogue state lives in Redis when processes share the work, else in memory."""
-    if settings.redis_url:
-        return RedisStorage.from_url(
-            settings.redis_url,
-            connection_kwargs={
-                "socket_timeout": REDIS_TIMEOUT_SECONDS,
-                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
-            },
-        )
-    return MemoryStorage()
 
 
 def make_bot(settings: Settings, session: BaseSession | None = None) -> Bot:

@@ -1,0 +1,77 @@
+"""The dispatcher: the routers, the services handlers get by name, the per-update middleware,
+the commands menu, and where dialogue state lives."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.types import BotCommand, BotCommandScopeDefault
+
+from bot.archive import Archive
+from bot.config import Settings
+from bot.middleware import UserContext
+from bot.orders import Orders
+from bot.poller import Poller
+from bot.redis_turns import REDIS_TIMEOUT_SECONDS
+from bot.settings_service import SettingsService
+from bot.texts import Catalogue
+from bot.tracking import TrackingService
+from handlers import build_router
+
+COMMANDS = ("add", "list", "status", "archive", "remove", "faq", "settings", "help")
+
+
+def build_dispatcher(
+    settings: Settings,
+    tracking: TrackingService,
+    catalogue: Catalogue,
+    settings_service: SettingsService,
+    poller: Poller,
+    fsm_storage: BaseStorage | None = None,
+) -> Dispatcher:
+    dispatcher = Dispatcher(
+        storage=fsm_storage or MemoryStorage(),
+        tracking=tracking,
+        catalogue=catalogue,
+        settings_service=settings_service,
+        order_pattern=settings.order_regex,
+        shop_name=settings.shop_name,
+        link_secret=(
+            settings.shop_link_secret.get_secret_value() if settings.shop_link_secret else None
+        ),
+        orders=Orders(tracking),
+        archive=Archive(tracking.db),
+        poller=poller,
+        admin_ids=frozenset(settings.admin_ids),
+    )
+    dispatcher.update.outer_middleware(UserContext(tracking, catalogue, settings.default_timezone))
+    dispatcher.include_router(build_router())
+    dispatcher.startup.register(set_commands)
+    return dispatcher
+
+
+async def set_commands(bot: Bot, catalogue: Catalogue) -> None:
+    """The commands menu in each language; the default scope gets the default language."""
+    for language in catalogue.languages:
+        texts = catalogue.for_language(language)
+        commands = [BotCommand(command=c, description=texts(f"cmd-{c}")) for c in COMMANDS]
+        await bot.set_my_commands(commands, BotCommandScopeDefault(), language_code=language)
+    texts = catalogue.for_language(None)
+    await bot.set_my_commands(
+        [BotCommand(command=c, description=texts(f"cmd-{c}")) for c in COMMANDS]
+    )
+
+
+def build_fsm_storage(settings: Settings) -> BaseStorage:
+    """Dialogue state lives in Redis when processes share the work, else in memory."""
+    if settings.redis_url:
+        return RedisStorage.from_url(
+            settings.redis_url,
+            connection_kwargs={
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+            },
+        )
+    return MemoryStorage()
