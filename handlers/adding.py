@@ -84,9 +84,9 @@ async def reply_to_scan(
 
 
 class TypingWhileSlow:
-    """ "typing…" while sources are asked, once they have kept the user waiting over a second
-    in all (several codes: counted across their requests). The time a busy bot spends on its
-    own queue does not count: typing actions would only add to it."""
+    """Shows "typing…" while sources are asked, once they have kept the user waiting over a
+    second in all (several codes: counted across their requests). The time a busy bot spends
+    on its own queue does not count: typing actions would only add to it."""
 
     def __init__(self, message: Message) -> None:
         self.message = message
