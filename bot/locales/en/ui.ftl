@@ -22,7 +22,7 @@ help =
     • Send a track code or an order number: I will follow it and message you when something changes. Add a label after the code if you like.
     • /add <code>code label</code> does the same as a command.
     • /list shows everything, /status <code>code or label</code> shows a detailed card.
-    • Under a card: refresh, history, what the status means, mute, rename, delete.
+    • Under a card: refresh, history, what the status means, mute, rename, delete, and for finished items, archive.
     • /remove <code>code or label</code> removes an item.
     • /archive keeps delivered and finished items out of /list: press 🗄 under a card, or they go by themselves after two weeks; send the code again to bring one back.
     • /settings: language, alerts, quiet hours and time zone.
