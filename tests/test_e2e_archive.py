@@ -190,3 +190,15 @@ async def test_an_archived_item_whose_parcel_moves_again_is_back_in_the_list(
     assert not any("Вернуть в список" in label for label in labels(refreshed.message))
     listing = await shopper.sends("/list")
     assert DONE in listing.text and "В архиве" not in listing.text
+
+
+async def test_inline_lists_what_is_still_on_its_way_but_finds_an_archived_code(
+    shopper: Chat,
+) -> None:
+    done = await shopper.sends(f"{DONE} кроссовки")
+    await shopper.sends(f"{MOVING} куртка")
+    await shopper.taps("В архив", on=done)
+    listed = await shopper.queries_inline("")
+    assert [r["title"] for r in listed] == ["куртка"]
+    (found,) = await shopper.queries_inline(DONE)
+    assert found["title"] == "кроссовки"
