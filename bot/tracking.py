@@ -114,6 +114,7 @@ class TrackingService:
             return AddOutcome(code, None, False, AddProblem.NO_SOURCE)
         now = self.clock()
         async with self.db.transaction() as tx:
+            await tx.users.ensure(user_id, now)
             # At the limit, a number someone else already follows may still be added.
             if (
                 await tx.subscriptions.count(user_id) >= MAX_ITEMS_PER_USER
@@ -143,6 +144,7 @@ class TrackingService:
         """Follow a number whose current state the caller already has (a verified order)."""
         now = self.clock()
         async with self.db.transaction() as tx:
+            await tx.users.ensure(user_id, now)
             shipment, _ = await tx.shipments.get_or_create(source, code.value, code.kind, now)
             subscription, _ = await tx.subscriptions.add(user_id, shipment.id, "", now)
             if shipment.checked_at is None:

@@ -53,6 +53,15 @@ class UsersRepo:
         )
         return user_from_row(required(row))
 
+    async def ensure(self, user_id: int, now: datetime) -> None:
+        """The user's row exists (as new if it was not there): something of theirs is about to
+        be written, and another process may have erased them since this one cached them."""
+        await self._s.execute(
+            "INSERT INTO users (id, notifications, active, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (id) DO NOTHING",
+            (user_id, True, True, to_ms(now)),
+        )
+
     async def count_active(self) -> int:
         row = await self._s.fetch_one("SELECT COUNT(*) AS n FROM users WHERE active = ?", (True,))
         return int(required(row)["n"])

@@ -8,7 +8,10 @@ from collections.abc import Callable
 import pytest
 
 from bot.app import App
+from bot.privacy import erase_user
+from bot.tracking import TrackingService
 from providers.clock import ManualClock
+from providers.codes import Code, classify
 from tests.fakes.chat import Chat
 from tests.fakes.source import ScriptedSource, s10
 
@@ -93,3 +96,20 @@ async def test_the_privacy_answer_names_the_command_that_deletes_everything(
     await alice.sends("/faq")
     tap = await alice.taps("Какие данные я храню")
     assert tap.message is not None and "/forget" in tap.message.text
+
+
+async def test_another_process_that_still_remembers_an_erased_user_adds_for_them(
+    scripted: App, clock: ManualClock
+) -> None:
+    """Each process caches users for a minute; one that saw the user just before another
+    erased them must still be able to follow a number for them."""
+    here = scripted.tracking
+    elsewhere = TrackingService(here.db, here.sources, clock, here.poll_interval)
+    await elsewhere.seen_user(ALICE, "ru")
+    await here.seen_user(ALICE, "ru")
+    assert await erase_user(here, ALICE)
+    code = classify(SHARED)
+    assert isinstance(code, Code)
+    (outcome,) = await elsewhere.add(ALICE, [code])
+    assert outcome.created and outcome.view is not None
+    assert await rows(scripted, "users WHERE id = ?", ALICE) == 1

@@ -364,3 +364,18 @@ async def test_erasing_a_user_keeps_followers_in_step_and_spares_everyone_else(
         assert followers is not None and followers["followers"] == 1
         left = await tx.session.fetch_all("SELECT user_id FROM outbox")
         assert [row["user_id"] for row in left] == [2]
+
+
+async def test_ensure_creates_a_missing_user_and_leaves_an_existing_one_alone(
+    db: Database,
+) -> None:
+    async with db.transaction() as tx:
+        await tx.users.seen(1, "en", T0)
+        await tx.users.set_notifications(1, False)
+        await tx.users.ensure(1, T0 + timedelta(days=1))
+        await tx.users.ensure(2, T0)
+    async with db.read() as tx:
+        kept, made = await tx.users.get(1), await tx.users.get(2)
+    assert kept is not None and kept.tg_language == "en" and not kept.notifications
+    assert kept.created_at == T0
+    assert made is not None and made.notifications and made.active and made.language is None
