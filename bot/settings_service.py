@@ -55,6 +55,7 @@ class SettingsService:
         """Validate against the offered choices (button data is not trusted), then save."""
         self._on_change(user_id)
         async with self._db.transaction() as tx:
+            await tx.users.ensure(user_id, self._clock())  # erased by another process meanwhile
             if action is SettingsAction.LANGUAGE and value in {"auto", "ru", "en"}:
                 await tx.users.set_language(user_id, None if value == "auto" else value)
             elif action is SettingsAction.NOTIFY and value in {"on", "off"}:
