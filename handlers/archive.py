@@ -14,13 +14,15 @@ from bot.outcomes import ItemView
 from bot.texts import Texts
 from bot.tracking import TrackingService
 from handlers.filters import OwnedItem
-from handlers.views import PER_PAGE, edit_or_keep, item_message, render_list
+from handlers.views import PER_PAGE, edit_or_keep, existing_page, item_message, render_list
 
 
 async def archive_page(
     user_id: int, page: int, archive: Archive, texts: Texts
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    views, total = await archive.page(user_id, page, PER_PAGE)
+    page, views, total = await existing_page(
+        lambda number: archive.page(user_id, number, PER_PAGE), page
+    )
     return render_list(views, total, page, texts, archived=True)
 
 
@@ -33,9 +35,7 @@ async def cmd_archive(message: Message, archive: Archive, texts: Texts) -> None:
 async def on_archive_page(
     query: CallbackQuery, callback_data: ArchivePageCb, archive: Archive, texts: Texts
 ) -> None:
-    text, keyboard = await archive_page(
-        query.from_user.id, max(0, callback_data.page), archive, texts
-    )
+    text, keyboard = await archive_page(query.from_user.id, callback_data.page, archive, texts)
     if isinstance(query.message, Message):
         await edit_or_keep(query.message, text, keyboard)
     await query.answer()

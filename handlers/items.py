@@ -19,7 +19,14 @@ from bot.outcomes import ItemView, RefreshState
 from bot.texts import Texts
 from bot.tracking import TrackingService
 from handlers.filters import OwnedItem
-from handlers.views import PER_PAGE, card_of, edit_or_keep, item_message, render_list
+from handlers.views import (
+    PER_PAGE,
+    card_of,
+    edit_or_keep,
+    existing_page,
+    item_message,
+    render_list,
+)
 from providers.codes import normalise
 
 
@@ -30,7 +37,9 @@ class Rename(StatesGroup):
 async def list_page(
     user_id: int, page: int, tracking: TrackingService, archive: Archive, texts: Texts
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    views, total = await tracking.page(user_id, page, PER_PAGE)
+    page, views, total = await existing_page(
+        lambda number: tracking.page(user_id, number, PER_PAGE), page
+    )
     return render_list(views, total, page, texts, archived_count=await archive.count(user_id))
 
 
@@ -50,7 +59,7 @@ async def on_page(
     texts: Texts,
 ) -> None:
     text, keyboard = await list_page(
-        query.from_user.id, max(0, callback_data.page), tracking, archive, texts
+        query.from_user.id, callback_data.page, tracking, archive, texts
     )
     if isinstance(query.message, Message):
         await edit_or_keep(query.message, text, keyboard)

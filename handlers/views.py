@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -43,6 +43,19 @@ async def edit_or_keep(
 
 
 PER_PAGE = 10
+
+PageOf = Callable[[int], Awaitable[tuple[list[ItemView], int]]]
+
+
+async def existing_page(page_of: PageOf, page: int) -> tuple[int, list[ItemView], int]:
+    """The page asked for, or the last one when that is past the end (a button from before
+    items went, or forged data)."""
+    page = max(0, page)
+    views, total = await page_of(page)
+    if not views and total and page > 0:
+        page = (total - 1) // PER_PAGE
+        views, total = await page_of(page)
+    return page, views, total
 
 
 def render_list(

@@ -86,6 +86,12 @@ async def test_list_paginates_long_lists(alice: Chat) -> None:
     assert second.message is not None
     assert "2 из 2" in second.message.text
     assert "11." in second.message.text
+    # A page past the end (a button from before items went, or forged) shows the last one.
+    back = await alice.taps("Назад", on=second.message)
+    assert back.message is not None and "1 из 2" in back.message.text
+    beyond = await alice.taps_data("p1:99", on=back.message)
+    assert beyond.message is not None
+    assert "2 из 2" in beyond.message.text and "11." in beyond.message.text
 
 
 async def test_status_shows_the_card_for_a_label_and_refuses_unknown_queries(alice: Chat) -> None:
