@@ -9,12 +9,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from html import escape
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.cards import Card, render_card, status_key, status_label
+from bot.cards import (
+    MAX_TITLE_CHARS,
+    Card,
+    place,
+    render_card,
+    shown,
+    status_key,
+    status_label,
+)
 from bot.keyboards import alert_keyboard, item_keyboard
 from bot.texts import Texts
 from bot.watch import Silence
@@ -59,7 +66,7 @@ def render(
     card = Card.of(item.shipment, context.last_event, item.subscription.label, False)
     body = render_card(card, texts, tz, now)
     status = item.shipment.status
-    title = escape(item.title)
+    title = shown(item.title, MAX_TITLE_CHARS)
     if kind == Silence.STALL:
         days = max(1, int((now - (item.shipment.last_event_at or now)).days))
         head = texts("stall-title", title=title, days=days)
@@ -71,8 +78,8 @@ def render(
         head = texts("expired-title", title=title)
         tail = texts("expired-todo")
     elif kind == "linked":
-        order = escape(str(context_order(context)))
-        head = texts("linked-title", order=order, code=escape(item.shipment.code))
+        order = shown(str(context_order(context)), MAX_TITLE_CHARS)
+        head = texts("linked-title", order=order, code=shown(item.shipment.code, MAX_TITLE_CHARS))
         tail = texts(status_key(status, "todo"), shop=shop)
     else:
         head = texts("alert-title", title=title, status=status_label(status, texts))
@@ -92,7 +99,7 @@ def render(
             archived=item.subscription.archived,
         )
     )
-    return text[:4000], keyboard
+    return text, keyboard  # whole HTML: every part is bounded (see bot.cards), none is cut
 
 
 def context_order(context: AlertContext) -> str:
@@ -106,7 +113,6 @@ def _news(context: AlertContext, texts: Texts, tz: ZoneInfo) -> str:
         return ""
     lines = [texts("alert-events", count=len(context.new_events))]
     for event in events:
-        where = f" · {escape(event.location)}" if event.location else ""
-        what = escape(event.description or texts(status_key(event.status, "label")))
-        lines.append(f"• {event.occurred_at.astimezone(tz):%d.%m %H:%M}{where}: {what}")
+        what = shown(event.description or texts(status_key(event.status, "label")))
+        lines.append(f"• {event.occurred_at.astimezone(tz):%d.%m %H:%M}{place(event)}: {what}")
     return "\n".join(lines) + "\n\n"

@@ -24,7 +24,22 @@ STAGE_KEYS = {
     Stage.AT_PICKUP: "stage-at-pickup",
     Stage.RECEIVED: "stage-received",
 }
-MAX_CARD_CHARS = 3500  # well under Telegram's 4096, leaves room for a header in alerts
+# Each source's or user's string is shortened to these before it is escaped, so every card is
+# whole HTML well under Telegram's 4,096 characters, with room for an alert's header and news.
+MAX_CARD_CHARS = 3500
+MAX_TITLE_CHARS = 64
+MAX_PLACE_CHARS = 80
+MAX_SOURCE_TEXT_CHARS = 250
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, an ellipsis marking a cut; applied before escaping."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def shown(text: str, limit: int = MAX_SOURCE_TEXT_CHARS) -> str:
+    """A string from a source or a user, clipped and escaped for HTML parse mode."""
+    return escape(clip(text, limit))
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,25 +124,31 @@ def progress_line(status: Status, texts: Texts) -> str:
     return " ━ ".join(parts)
 
 
+def place(event: Event | TrackEvent) -> str:
+    return f" · {shown(event.location, MAX_PLACE_CHARS)}" if event.location else ""
+
+
 def event_line(event: Event | TrackEvent, tz: ZoneInfo, now: datetime) -> str:
-    where = f" · {escape(event.location)}" if event.location else ""
-    what = f"\n{escape(event.description)}" if event.description else ""
-    return f"🕓 {format_time(event.occurred_at, tz, now)}{where}{what}"
+    what = f"\n{shown(event.description)}" if event.description else ""
+    return f"🕓 {format_time(event.occurred_at, tz, now)}{place(event)}{what}"
 
 
 def render_card(card: Card, texts: Texts, tz: ZoneInfo, now: datetime) -> str:
-    lines = [f"<b>{escape(card.title)}</b>"] if card.title != card.code else []
-    code_line = f"<code>{escape(card.code)}</code>"
+    lines = [f"<b>{shown(card.title, MAX_TITLE_CHARS)}</b>"] if card.title != card.code else []
+    code_line = f"<code>{shown(card.code, MAX_TITLE_CHARS)}</code>"
     if card.carrier:
-        code_line += f" · {escape(card.carrier)}"
+        code_line += f" · {shown(card.carrier, MAX_PLACE_CHARS)}"
     lines.append(code_line)
     status_line = f"{status_label(card.status, texts)}"
     lines.append(f"<b>{status_line}</b>")
-    if card.status_text and card.status_text != texts(status_key(card.status, "label")):
-        lines.append(f"<i>{escape(card.status_text)}</i>")
+    if card.status_text and card.status_text not in (
+        texts(status_key(card.status, "label")),
+        card.last_event.description if card.last_event is not None else "",
+    ):  # the source's words once: most sources word the status as their last event
+        lines.append(f"<i>{shown(card.status_text)}</i>")
     lines.append(progress_line(card.status, texts))
     if card.linked_code:
-        lines.append(texts("card-linked-code", code=escape(card.linked_code)))
+        lines.append(texts("card-linked-code", code=shown(card.linked_code, MAX_TITLE_CHARS)))
     lines.append("")
     if card.last_event is not None:
         lines.append(event_line(card.last_event, tz, now))
@@ -139,7 +160,7 @@ def render_card(card: Card, texts: Texts, tz: ZoneInfo, now: datetime) -> str:
         lines.append(texts("card-not-checked"))
     if card.muted:
         lines.append(texts("card-muted"))
-    return "\n".join(lines)[:MAX_CARD_CHARS]
+    return "\n".join(lines)
 
 
 def render_explanation(status: Status, texts: Texts, shop: str = "") -> str:
@@ -155,24 +176,26 @@ def render_explanation(status: Status, texts: Texts, shop: str = "") -> str:
 def render_history(
     card: Card, events: Sequence[Event], texts: Texts, tz: ZoneInfo, now: datetime
 ) -> str:
-    lines = [texts("history-title", title=escape(card.title)), f"<code>{escape(card.code)}</code>"]
+    lines = [
+        texts("history-title", title=shown(card.title, MAX_TITLE_CHARS)),
+        f"<code>{shown(card.code, MAX_TITLE_CHARS)}</code>",
+    ]
     if not events:
         lines.append(texts("history-empty"))
     for event in events:
         emoji = CATALOGUE[event.status].emoji
         lines.append("")
-        lines.append(
-            f"{emoji} <b>{format_time(event.occurred_at, tz, now)}</b>"
-            + (f" · {escape(event.location)}" if event.location else "")
-        )
-        lines.append(escape(event.description or texts(status_key(event.status, "label"))))
+        lines.append(f"{emoji} <b>{format_time(event.occurred_at, tz, now)}</b>{place(event)}")
+        lines.append(shown(event.description or texts(status_key(event.status, "label"))))
     text = "\n".join(lines)
+    # Whole events only: every cut falls on a blank line between two of them, never in markup.
     return text if len(text) <= MAX_CARD_CHARS else text[:MAX_CARD_CHARS].rsplit("\n\n", 1)[0]
 
 
 def render_list_line(index: int, card: Card, texts: Texts) -> str:
     mute = " 🔕" if card.muted else ""
+    title, code = shown(card.title, MAX_TITLE_CHARS), shown(card.code, MAX_TITLE_CHARS)
     return (
-        f"{index}. {CATALOGUE[card.status].emoji} <b>{escape(card.title)}</b>{mute}\n"
-        f"    {texts(status_key(card.status, 'label'))} · <code>{escape(card.code)}</code>"
+        f"{index}. {CATALOGUE[card.status].emoji} <b>{title}</b>{mute}\n"
+        f"    {texts(status_key(card.status, 'label'))} · <code>{code}</code>"
     )

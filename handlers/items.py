@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.archive import Archive
 from bot.callbacks import ItemAction, ItemCb, PageCb
-from bot.cards import render_explanation, render_history
+from bot.cards import MAX_TITLE_CHARS, render_explanation, render_history, shown
 from bot.keyboards import back_keyboard, confirm_delete_keyboard
 from bot.outcomes import ItemView, RefreshState
 from bot.texts import Texts
@@ -202,7 +202,7 @@ async def cmd_remove(
     if not views:
         views = await tracking.find(message.from_user.id, normalise(query))
     if not views:
-        await message.answer(texts("status-not-found", query=escape(query)))
+        await message.answer(texts("status-not-found", query=shown(query, MAX_TITLE_CHARS)))
         return
     for view in views[:5]:
         await message.answer(

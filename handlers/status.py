@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
 from zoneinfo import ZoneInfo
 
 from aiogram import Router
@@ -10,6 +9,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.archive import Archive
+from bot.cards import MAX_TITLE_CHARS, shown
 from bot.texts import Texts
 from bot.tracking import TrackingService
 from handlers.views import PER_PAGE, item_message, render_list
@@ -44,7 +44,7 @@ async def cmd_status(
     if not views and normalise(query) != query:
         views = await tracking.find(user_id, normalise(query))
     if not views:
-        await message.answer(texts("status-not-found", query=escape(query)))
+        await message.answer(texts("status-not-found", query=shown(query, MAX_TITLE_CHARS)))
         return
     for view in views[:MAX_MATCHES]:
         text, keyboard = item_message(view, texts, tz, tracking.clock())

@@ -116,6 +116,28 @@ async def test_several_events_at_once_make_one_message(
     assert "Прибыло на территорию РФ" in alerts_in(alice)[0]
 
 
+async def test_an_alert_of_many_long_events_is_whole_and_within_telegram_limits(
+    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    """The fake Bot API refuses broken HTML and texts over 4,096 characters, as Telegram does."""
+    alice = chat(1, "ru")
+    await alice.sends(f"{CODE} {'подарок & <маме> ' * 20}")
+    t = clock.now
+    wordy, far = "Обработка & <сортировка> " * 60, "Москва & ЦМП " * 30
+    source.set(
+        CODE,
+        Status.CUSTOMS,
+        *((t + timedelta(minutes=m), Status.CUSTOMS, f"{m}: {wordy}", far) for m in range(1, 9)),
+    )
+    clock.advance(hours=3)
+    await cycle(scripted)
+    await settle(alice)
+    [alert] = alerts_in(alice)
+    assert len(alert) <= 4096
+    assert "8: Обработка & <сортировка>" in alert and "…" in alert
+    assert "Москва & ЦМП" in alert
+
+
 class FlowingClock(ManualClock):
     """Moves when told and with real time too, as the sender's chat spacing does."""
 

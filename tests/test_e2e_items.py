@@ -102,6 +102,15 @@ async def test_status_shows_the_card_for_a_label_and_refuses_unknown_queries(ali
     assert "нет «ноутбук»" in missing.text
 
 
+async def test_an_unknown_query_of_a_whole_message_gets_a_short_polite_reply(alice: Chat) -> None:
+    """Telegram allows 4,096 characters a message: echoing such a query whole would exceed it."""
+    query = "где & <мой> заказ " * 220
+    for command in ("/status", "/remove"):
+        missing = await alice.sends(f"{command} {query.strip()}")
+        assert "нет «где & <мой> заказ" in missing.text and "…»" in missing.text
+        assert len(missing.text) < 300
+
+
 async def test_status_without_arguments_lists_everything(alice: Chat) -> None:
     await alice.sends(DELIVERED)
     await alice.sends(STALLED)

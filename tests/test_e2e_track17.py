@@ -88,6 +88,7 @@ async def test_refresh_after_the_limit_shows_status_carrier_and_last_location(
     assert "В пути" in card
     assert "China Post" in card
     assert "Moscow PCC" in card and "Arrived at the sorting centre" in card
+    assert card.count("Arrived at the sorting centre") == 1  # the status's words are the event's
     local = datetime.fromisoformat(EVENTS[1]["time"]).astimezone(ZoneInfo("Europe/Moscow"))
     assert local.strftime("%d.%m %H:%M") in card
     assert track17.endpoints()[-1] == "gettrackinfo"
@@ -217,3 +218,25 @@ async def test_a_slow_add_shows_typing_and_a_quick_one_does_not(
     reply = await alice.sends(f"{OTHER} RD345678909CN RE456789015CN")
     assert "Добавлено" in reply.text
     assert typing_calls() and set(typing_calls()) == {"typing"}
+
+
+async def test_a_source_sending_very_long_texts_still_gets_a_whole_card(
+    alice: Chat, track17: Fake17Track, clock: ManualClock
+) -> None:
+    """Texts are shortened before they are escaped, so no card is cut inside a tag or entity."""
+    wordy = "Сортировка & <проверка> " * 400  # ~9,600 characters, every one escaped
+    events = [{**EVENTS[0], "description": wordy, "location": "Шэньчжэнь & " * 50}, EVENTS[1]]
+    events[1] = {**EVENTS[1], "description": wordy}
+    added = await alice.sends(CODE)
+    track17.set_track(CODE, "InTransit", "InTransit_Arrival", events, provider_name="China Post")
+    clock.advance(minutes=2)
+    tap = await alice.taps("Обновить", on=added)
+    assert tap.message is not None
+    card = tap.message.text
+    assert "В пути" in card and "Проверено" in card and "…" in card
+    assert "Сортировка & <проверка>" in card
+    status = await alice.sends(f"/status {CODE}")
+    assert "В пути" in status.text and "Проверено" in status.text
+    history = await alice.taps("История", on=status)
+    assert history.message is not None
+    assert "Сортировка & <проверка>" in history.message.text
