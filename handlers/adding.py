@@ -29,6 +29,7 @@ from providers.codes import BadCode, BadCodeReason, Scan
 from providers.track17 import CARRIER_CHOICES
 
 MAX_CARDS_PER_REPLY = 5
+MAX_CODES_NAMED = 30  # past the cards, by code; the rest only counted (message limits)
 TYPING_AFTER_SECONDS = 1.0  # a quick answer needs no "typing…"; a source taking its turns does
 
 
@@ -129,7 +130,8 @@ async def reply_outcomes(
         await message.answer(f"{header}\n\n{text}", reply_markup=keyboard)
     rest = outcomes[MAX_CARDS_PER_REPLY:]
     if rest:
-        codes = ", ".join(f"<code>{escape(o.code.value)}</code>" for o in rest)
+        named = [f"<code>{escape(o.code.value)}</code>" for o in rest[:MAX_CODES_NAMED]]
+        codes = ", ".join(named) + (", …" if len(rest) > MAX_CODES_NAMED else "")
         await message.answer(texts("add-more-added", count=len(rest), codes=codes))
 
 

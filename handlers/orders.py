@@ -3,7 +3,6 @@ order; the shop confirms it. Cancellable at any point with /cancel."""
 
 from __future__ import annotations
 
-from html import escape
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
@@ -12,6 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message
 
+from bot.cards import MAX_TITLE_CHARS, shown
 from bot.orders import OrderOutcome, Orders, OrderState
 from bot.texts import Texts
 from bot.tracking import TrackingService
@@ -26,7 +26,7 @@ class OrderDialog(StatesGroup):
 async def ask_contact(message: Message, number: str, texts: Texts, state: FSMContext) -> None:
     await state.set_state(OrderDialog.waiting_contact)
     await state.update_data(order=number)
-    await message.answer(texts("order-ask-contact", order=escape(number)))
+    await message.answer(texts("order-ask-contact", order=shown(number, MAX_TITLE_CHARS)))
 
 
 async def on_cancel(message: Message, texts: Texts, state: FSMContext) -> None:
@@ -62,7 +62,7 @@ async def reply_order(
     texts: Texts,
     tz: ZoneInfo,
 ) -> None:
-    order = escape(number)
+    order = shown(number, MAX_TITLE_CHARS)
     if outcome.state is OrderState.FOLLOWING and outcome.view is not None:
         text, keyboard = item_message(outcome.view, texts, tz, tracking.clock())
         await message.answer(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.app import App
 from providers.clock import ManualClock
+from providers.codes import s10_check_digit
 from tests.fakes.chat import Chat
 
 DELIVERED = "RA000012349CN"  # demo: the normal journey from China
@@ -109,6 +110,21 @@ async def test_an_unknown_query_of_a_whole_message_gets_a_short_polite_reply(ali
         missing = await alice.sends(f"{command} {query.strip()}")
         assert "нет «где & <мой> заказ" in missing.text and "…»" in missing.text
         assert len(missing.text) < 300
+
+
+async def test_a_message_full_of_codes_gets_every_reply_within_telegram_limits(
+    alice: Chat,
+) -> None:
+    """About 290 codes fit in one message; the reply names those beyond the cards by count."""
+    codes = [f"RA{n:08d}{s10_check_digit(f'{n:08d}')}CN" for n in range(5000, 5290)]
+    await alice.sends(" ".join(codes))
+    await alice.tg.until(lambda: any("ещё" in m.text for m in alice.messages), timeout=30)
+    last = alice.messages[-1].text
+    assert "{???}" not in last and len(last) <= 4096
+    assert "И ещё 285 в списке" in last and codes[5] in last and codes[-1] not in last
+    assert len(alice.messages) == 6  # five cards and the summary, not a card for each code
+    listed = await alice.sends("/list")
+    assert "290" in listed.text
 
 
 async def test_status_without_arguments_lists_everything(alice: Chat) -> None:
