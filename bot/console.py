@@ -110,8 +110,8 @@ class ConsoleSession(BaseSession):
             for result_item in method.results:
                 title = getattr(result_item, "title", "")
                 self.out.write(f"  [inline] {title} — {getattr(result_item, 'description', '')}\n")
-            if not method.results:
-                self.out.write("  [inline] —\n")
+            if method.button is not None:  # shown above the results, "open the bot"
+                self.out.write(f"  [inline] [{method.button.text}]\n")
         self.out.flush()
         return result  # type: ignore[no-any-return]
 

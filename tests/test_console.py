@@ -89,13 +89,14 @@ async def test_console_in_process_adds_presses_a_button_and_lists(tmp_path: Path
 
 async def test_console_explains_an_unknown_button_number_and_a_typo(tmp_path: Path) -> None:
     screen = io.StringIO()
-    typist = Typist(["99", "RA000012340CN", "@" + CODE, "80102367216110"], screen)
+    typist = Typist(["99", "RA000012340CN", "@" + CODE, "@nothing", "80102367216110"], screen)
     settings = load_settings(_env_file=None, default_language="en")
     assert await run_console(settings, stdin=typist, out=screen) == 0  # input ends: it stops
     shown = screen.getvalue()
     assert "no button with that number" in shown
     assert "check digit" in shown and "should be 9" in shown
     assert f"[inline] {CODE}" in shown
+    assert "[inline] [Nothing found: open the bot]" in shown
     assert "Added: 80102367216110" in shown  # a long number is a message, not a button
 
 

@@ -192,6 +192,14 @@ async def test_rename_asks_for_a_new_label_and_keeps_it(alice: Chat) -> None:
     assert "Зимние ботинки" in listing.text
 
 
+async def test_a_long_new_label_is_shortened_at_a_word(alice: Chat) -> None:
+    added = await alice.sends(DELIVERED)
+    await alice.taps("Переименовать", on=added)
+    done = await alice.sends("зимние ботинки для прогулок по парку " * 5)
+    label = "зимние ботинки для прогулок по парку зимние ботинки для…"
+    assert label in done.text and len(label) <= 64
+
+
 async def test_delete_asks_for_confirmation_first(alice: Chat) -> None:
     added = await alice.sends(f"{DELIVERED} куртка")
     confirm = await alice.taps("Удалить", on=added)
