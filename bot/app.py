@@ -110,7 +110,7 @@ async def assemble(
             db, clock, settings.quiet_hours, settings.default_timezone, tracking.forget_user
         )
         poller = Poller(tracking, lease=timedelta(seconds=settings.poll_lease_seconds))
-        fsm = build_fsm_storage(settings)
+        fsm = build_fsm_storage(settings, db, clock)
         stack.push_async_callback(fsm.close)
         dispatcher = build_dispatcher(settings, tracking, catalogue, settings_service, poller, fsm)
         bot = None

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault
 
 from bot.archive import Archive
 from bot.config import Settings
+from bot.dialogue_storage import DatabaseStorage
 from bot.middleware import UserContext
 from bot.orders import Orders
 from bot.poller import Poller
@@ -19,6 +19,8 @@ from bot.settings_service import SettingsService
 from bot.texts import Catalogue
 from bot.tracking import TrackingService
 from handlers import build_router
+from providers.clock import Clock
+from storage import Database
 
 COMMANDS = ("add", "list", "status", "archive", "remove", "faq", "settings", "help")
 
@@ -29,10 +31,10 @@ def build_dispatcher(
     catalogue: Catalogue,
     settings_service: SettingsService,
     poller: Poller,
-    fsm_storage: BaseStorage | None = None,
+    fsm_storage: BaseStorage,
 ) -> Dispatcher:
     dispatcher = Dispatcher(
-        storage=fsm_storage or MemoryStorage(),
+        storage=fsm_storage,
         tracking=tracking,
         catalogue=catalogue,
         settings_service=settings_service,
@@ -64,8 +66,8 @@ async def set_commands(bot: Bot, catalogue: Catalogue) -> None:
     )
 
 
-def build_fsm_storage(settings: Settings) -> BaseStorage:
-    """Dialogue state lives in Redis when processes share the work, else in memory."""
+def build_fsm_storage(settings: Settings, db: Database, clock: Clock) -> BaseStorage:
+    """Dialogue state lives in Redis when there is one, else in the database."""
     if settings.redis_url:
         return RedisStorage.from_url(
             settings.redis_url,
@@ -74,4 +76,4 @@ def build_fsm_storage(settings: Settings) -> BaseStorage:
                 "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
             },
         )
-    return MemoryStorage()
+    return DatabaseStorage(db, clock)

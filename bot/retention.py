@@ -4,7 +4,8 @@ The outbox keeps every settled message for its dedup key: that key is what makes
 notice go out once. A key is only needed while its event could be recorded again, and no
 silence outlasts a source's expiry period (at most 60 days, `bot.watch`) before polling stops,
 so settled rows are kept for 90 days and then deleted, a batch per transaction so that senders
-and the poller never wait long for the write lock.
+and the poller never wait long for the write lock. A dialogue nobody answered for a day (a
+rename or an order's contact question the user walked away from) is forgotten too.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from storage import Database
 log = logging.getLogger(__name__)
 
 OUTBOX_KEPT = timedelta(days=90)
+DIALOGUE_KEPT = timedelta(days=1)
 BATCH = 5000
 
 
@@ -33,3 +35,9 @@ async def forget_settled_outbox(db: Database, now: datetime, batch: int = BATCH)
     if total:
         log.info("forgot %d settled outbox messages older than %s", total, cutoff.date())
     return total
+
+
+async def forget_abandoned_dialogues(db: Database, now: datetime) -> int:
+    """Delete dialogue state untouched for DIALOGUE_KEPT; returns how many went."""
+    async with db.transaction() as tx:
+        return await tx.dialogues.forget_before(now - DIALOGUE_KEPT)

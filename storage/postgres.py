@@ -226,6 +226,16 @@ class PostgresDatabase:
     def read(self) -> AbstractAsyncContextManager[Tx]:
         return self._session(readonly=True)
 
+    @asynccontextmanager
+    async def glance(self) -> AsyncIterator[Tx]:
+        """One statement on a pooled connection, outside BEGIN and COMMIT."""
+        async with self._turn(), self._connection() as conn:
+            session = PostgresSession(conn)
+            try:
+                yield Tx(session)
+            finally:
+                session.open = False
+
     async def close(self) -> None:
         if self._closed:
             return

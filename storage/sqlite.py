@@ -238,6 +238,16 @@ class SqliteDatabase:
         async with self._turn(), self._session(begin, _READ_WRITE, script=True) as tx:
             yield tx
 
+    @asynccontextmanager
+    async def glance(self) -> AsyncIterator[Tx]:
+        """One statement in autocommit mode: one round trip where `read` takes three."""
+        async with self._turn():
+            session = SqliteSession(self._conn)
+            try:
+                yield Tx(session)
+            finally:
+                session.open = False
+
     async def close(self) -> None:
         async with self._lock:
             if self._closed:

@@ -11,6 +11,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from storage.attempts import OrderAttemptsRepo
+from storage.dialogues import DialoguesRepo
 from storage.events import EventsRepo
 from storage.outbox import OutboxRepo
 from storage.receipts import ReceiptsRepo
@@ -26,6 +27,7 @@ class Tx:
     """The repositories of one transaction; unusable once its block has ended."""
 
     __slots__ = (
+        "dialogues",
         "events",
         "order_attempts",
         "outbox",
@@ -49,6 +51,7 @@ class Tx:
         self.order_attempts = OrderAttemptsRepo(session)
         self.source_calls = SourceCallsRepo(session)
         self.update_claims = UpdateClaimsRepo(session)
+        self.dialogues = DialoguesRepo(session)
 
 
 class Database(Protocol):
@@ -60,6 +63,12 @@ class Database(Protocol):
 
     def read(self) -> AbstractAsyncContextManager[Tx]:
         """A read-only snapshot; writes through it are refused."""
+        ...
+
+    def glance(self) -> AbstractAsyncContextManager[Tx]:
+        """One reading statement, in no transaction of its own: a single statement sees one
+        consistent state on either engine, and a hot path saves the round trips of beginning
+        and ending a snapshot. Only for reads of one statement."""
         ...
 
     async def close(self) -> None: ...

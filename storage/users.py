@@ -88,7 +88,8 @@ class UsersRepo:
         await self._s.execute("UPDATE users SET active = ? WHERE id = ?", (active, user_id))
 
     async def erase(self, user_id: int) -> bool:
-        """Delete the user with their subscriptions and messages; False if there was no such user.
+        """Delete the user with their subscriptions, messages and dialogues; False if there was
+        no such user.
 
         Followers counts are kept in step first (the foreign keys' cascade would bypass them);
         shipments nobody follows any more are left for `ShipmentsRepo.delete_orphans`. The
@@ -101,4 +102,5 @@ class UsersRepo:
         )
         await self._s.execute("DELETE FROM subscriptions WHERE user_id = ?", (user_id,))
         await self._s.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
+        await self._s.execute("DELETE FROM dialogues WHERE user_id = ?", (user_id,))
         return await self._s.execute("DELETE FROM users WHERE id = ?", (user_id,)) > 0

@@ -27,12 +27,14 @@ TABLES = (
     "order_attempts",
     "source_calls",
     "update_claims",
+    "dialogues",
 )
 ORDER_BY = {
     "receipts": "digest",
     "order_attempts": "user_id, attempted_at",
     "source_calls": "source, day",
     "update_claims": "update_id",
+    "dialogues": "dialogue_key",
 }
 
 
@@ -63,6 +65,8 @@ async def fill(db: Database) -> None:
         await tx.update_claims.take(7, T0, T0 + timedelta(minutes=2))
         await tx.update_claims.take(8, T0, T0 + timedelta(minutes=2))
         await tx.update_claims.settle(8, T0)
+        await tx.dialogues.set_state("fsm:1:202:202:default", BOB, "Rename:waiting_label", T0)
+        await tx.dialogues.set_data("fsm:1:202:202:default", BOB, '{"item_id": 6}', T0)
         oldest = (await tx.subscriptions.list_items(ALICE))[-1]
         await tx.subscriptions.delete(oldest.id, ALICE)
         await tx.shipments.delete_orphans()
