@@ -24,9 +24,9 @@ STAGE_KEYS = {
     Stage.AT_PICKUP: "stage-at-pickup",
     Stage.RECEIVED: "stage-received",
 }
+MAX_CARD_CHARS = 3500  # a longer history ends at a whole event
 # Each source's or user's string is shortened to these before it is escaped, so every card is
 # whole HTML well under Telegram's 4,096 characters, with room for an alert's header and news.
-MAX_CARD_CHARS = 3500
 MAX_TITLE_CHARS = 64
 MAX_PLACE_CHARS = 80
 MAX_SOURCE_TEXT_CHARS = 250

@@ -47,7 +47,7 @@ class DatabaseStorage(BaseStorage):
             await tx.dialogues.set_data(self._key(key), key.user_id, encoded, self._clock())
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        async with self._db.read() as tx:
+        async with self._db.glance() as tx:
             _, data = await tx.dialogues.get(self._key(key))
         decoded = json.loads(data)
         return decoded if isinstance(decoded, dict) else {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.sql import Session, to_ms
+from storage.sql import Session, required, to_ms
 
 EMPTY = "{}"
 
@@ -56,4 +56,4 @@ class DialoguesRepo:
 
     async def count(self) -> int:
         row = await self._s.fetch_one("SELECT COUNT(*) AS n FROM dialogues")
-        return int(row["n"]) if row is not None else 0
+        return int(required(row)["n"])
