@@ -6,7 +6,7 @@ import re
 from html import escape
 from zoneinfo import ZoneInfo
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -63,8 +63,11 @@ async def cmd_start(
         await message.answer(texts("start-bad-link"))
 
 
-async def cmd_help(message: Message, texts: Texts) -> None:
-    await message.answer(texts("help"), reply_markup=faq_menu_keyboard(texts))
+async def cmd_help(message: Message, bot: Bot, texts: Texts) -> None:
+    """The inline-mode line names this bot, so it can be copied as it stands."""
+    me = await bot.me()  # asked of Telegram once, then remembered by aiogram
+    handle = f"@{escape(me.username)}" if me.username else texts("help-inline-handle")
+    await message.answer(texts("help", bot=handle), reply_markup=faq_menu_keyboard(texts))
 
 
 def _name(message: Message) -> str:

@@ -18,6 +18,11 @@ async def test_start_greets_in_russian_and_explains_how_to_add(alice: Chat) -> N
     assert "RA123456785CN" in reply.text
 
 
+async def test_help_names_this_bot_for_inline_mode(alice: Chat, bob: Chat) -> None:
+    assert "В любом чате: @parcel_test_bot номер" in (await alice.sends("/help")).text
+    assert "In any chat: @parcel_test_bot code" in (await bob.sends("/help")).text
+
+
 async def test_start_speaks_english_to_an_english_client(bob: Chat) -> None:
     reply = await bob.sends("/start")
     assert "Hello, Bob" in reply.text

@@ -27,8 +27,9 @@ help =
     • /archive keeps delivered and finished items out of /list: press 🗄 under a card, or they go by themselves after two weeks; send the code again to bring one back.
     • /settings: language, alerts, quiet hours and time zone.
     • /forget deletes everything I keep about you.
-    • In any chat: <code>@bot_name code</code> shows the status to the person you talk to.
+    • In any chat: <code>{ $bot } code</code> shows the status to the person you talk to.
     • /faq answers common questions.
+help-inline-handle = @bot_name
 
 ## Adding
 add-usage = Send the code after the command: <code>/add RA123456785CN gift for mum</code>
