@@ -1,4 +1,5 @@
-"""The menus' keyboards: FAQ topics and statuses, settings and their choices.
+"""The menus' keyboards: FAQ topics and statuses, settings and their choices, the way from a
+group to the private chat.
 
 Built directly like those of `bot.keyboards` (see there why).
 """
@@ -23,6 +24,12 @@ def faq_menu_keyboard(texts: Texts) -> InlineKeyboardMarkup:
         for topic in FAQ_TOPICS
     ]
     return InlineKeyboardMarkup(inline_keyboard=grid(buttons, 1))
+
+
+def open_bot_keyboard(username: str, texts: Texts) -> InlineKeyboardMarkup:
+    """A link to the private chat with the bot, for a command given in a group."""
+    button = InlineKeyboardButton(text=texts("btn-open-bot"), url=f"https://t.me/{username}")
+    return InlineKeyboardMarkup(inline_keyboard=[[button]])
 
 
 def status_label_key(status: Status) -> str:

@@ -11,6 +11,7 @@ from handlers import (
     errors,
     fallback,
     faq,
+    groups,
     inline,
     items,
     membership,
@@ -23,13 +24,15 @@ from handlers import (
 
 
 def build_router() -> Router:
-    """Order: commands before free text (a `/add` must not reach the code scanner), the rename
+    """Order: groups first (nothing said in a group reaches the private chat's handlers), then
+    commands before free text (a `/add` must not reach the code scanner), the rename
     dialogue (inside `items`) before the code scanner so a new label is not read as codes, and
     the fallback last so it sees only what nobody else wanted.
     """
     root = Router(name="root")
     root.include_routers(
         membership.build(),
+        groups.build(),
         start.build(),
         admin.build(),
         orders.build(),

@@ -30,6 +30,8 @@ help =
     • In any chat: <code>{ $bot } code</code> shows the status to the person you talk to.
     • /faq answers common questions.
 help-inline-handle = @bot_name
+group-private-only = Everyone's parcels are their own, so I keep each list in a private chat, not in front of the whole group. Write to me: { $bot }. To show a status here, type <code>{ $bot } code</code>.
+btn-open-bot = 💬 Open a chat with the bot
 
 ## Adding
 add-usage = Send the code after the command: <code>/add RA123456785CN gift for mum</code>
