@@ -10,6 +10,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
+from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -197,5 +198,9 @@ def build() -> Router:
     router = Router(name="adding")
     router.callback_query(CarrierCb.filter())(on_carrier)
     router.message(Command("add"))(cmd_add)
-    router.message(F.text, ContainsCodes())(on_codes_in_text)
+    # A code in a photo's caption counts, and so does one fixed by editing the message (a
+    # mistyped check digit is usually corrected that way); edits count in private chats only.
+    router.message(F.text | F.caption, ContainsCodes())(on_codes_in_text)
+    router.edited_message.filter(F.chat.type == ChatType.PRIVATE)
+    router.edited_message(F.text | F.caption, ContainsCodes())(on_codes_in_text)
     return router

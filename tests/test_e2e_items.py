@@ -132,6 +132,19 @@ async def test_a_message_full_of_codes_gets_every_reply_within_telegram_limits(
     assert "290" in listed.text
 
 
+async def test_a_code_in_a_photos_caption_is_followed(alice: Chat) -> None:
+    reply = await alice.sends_photo(f"Мой заказ: {DELIVERED} кроссовки")
+    assert "Добавлено" in reply.text and "кроссовки" in reply.text
+
+
+async def test_a_mistyped_code_fixed_by_editing_the_message_is_followed(alice: Chat) -> None:
+    typo = await alice.sends("RA000012340CN")
+    assert "опечатка" in typo.text
+    fixed = await alice.edits("RA000012340CN", DELIVERED)
+    assert "Добавлено" in fixed.text and DELIVERED in fixed.text
+    assert "Ваши отслеживания: 1 " in (await alice.sends("/list")).text
+
+
 async def test_status_without_arguments_lists_everything(alice: Chat) -> None:
     await alice.sends(DELIVERED)
     await alice.sends(STALLED)

@@ -74,6 +74,7 @@ class Chat:
         if is_premium:
             self.user["is_premium"] = True
         self.chat["type"] = "private"
+        self._sent: dict[int, JsonDict] = {}  # update id -> update, of `sends` and its kin
         tg.register_chat(self.chat)
 
     @property
@@ -96,12 +97,39 @@ class Chat:
 
     async def sends(self, text: str) -> Message:
         """Send a text message; returns the bot message touched last in reaction to it."""
+        return await self._reaction({"message": self.message_update(text)}, f"reply to {text!r}")
+
+    async def sends_photo(self, caption: str) -> Message:
+        """Send a photo with a caption (a screenshot of an order, say)."""
+        message = self.message_update(caption)
+        message.pop("text")
+        message.pop("entities", None)
+        message["photo"] = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
+        message["caption"] = caption
+        return await self._reaction({"message": message}, f"reply to a photo {caption!r}")
+
+    async def edits(self, sent: str, text: str) -> Message:
+        """Edit an earlier message of this chat that said `sent` so that it says `text`."""
+        message = self.message_update(text)
+        message["message_id"] = self._own_message_id(sent)
+        message["edit_date"] = int(time.time())
+        return await self._reaction({"edited_message": message}, f"reply to the edit {text!r}")
+
+    async def _reaction(self, update: JsonDict, what: str) -> Message:
         mark = self._mark()
-        self.tg.push_update({"message": self.message_update(text)})
-        await self._expect(mark, lambda: bool(self._activity(mark)), f"reply to {text!r}")
+        update_id = self.tg.push_update(update)
+        self._sent[update_id] = update
+        await self._expect(mark, lambda: bool(self._activity(mark)), what)
         touched = self._touched(mark)
         assert touched is not None
         return touched
+
+    def _own_message_id(self, text: str) -> int:
+        for update in reversed(self._sent.values()):
+            message = update.get("message") or update.get("edited_message") or {}
+            if message.get("text") == text:
+                return int(message["message_id"])
+        raise AssertionError(f"this chat sent no {text!r}")
 
     async def sends_and_expect_nothing(self, text: str, wait: float = 0.3) -> None:
         """Send a text and check the bot stays silent in this chat for `wait` seconds."""
