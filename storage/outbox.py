@@ -33,7 +33,7 @@ COLUMNS = ("id", "user_id", "kind", "payload", "dedup_key", "not_before", "attem
 _RETURNING = ", ".join(COLUMNS)
 # Literal 'pending' (not a parameter) so the engine can use the partial index outbox_due.
 _CLAIMABLE = (
-    "SELECT id FROM outbox WHERE state = 'pending' AND not_before <= ?"
+    "FROM outbox WHERE state = 'pending' AND not_before <= ?"
     " AND (claimed_until IS NULL OR claimed_until < ?)"
     " ORDER BY not_before, id LIMIT ?"
 )

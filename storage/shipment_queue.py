@@ -50,13 +50,13 @@ def due_sql(source_count: int | None) -> str:
 
 def claim_sql(source_count: int | None, dialect: Dialect) -> str:
     """The poller's query: parameters (now, now, *sources, limit, claimed_until)."""
-    pick = (
-        "SELECT sh.id FROM shipments sh WHERE sh.next_check_at <= ?"
+    rows = (
+        "FROM shipments sh WHERE sh.next_check_at <= ?"
         " AND (sh.claimed_until IS NULL OR sh.claimed_until < ?)"
         f"{_source_filter(source_count, dialect)}"
         " ORDER BY sh.next_check_at, sh.id LIMIT ?"
     )
-    return claim_statement(dialect, "shipments", pick, "claimed_until = ?", RETURNING)
+    return claim_statement(dialect, "shipments", rows, "claimed_until = ?", RETURNING)
 
 
 class ShipmentQueue:
