@@ -18,6 +18,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.redis import RedisStorage
 
 from bot.config import Settings
@@ -113,38 +114,15 @@ async def assemble(
         fsm = build_fsm_storage(settings, db, clock)
         stack.push_async_callback(fsm.close)
         dispatcher = build_dispatcher(settings, tracking, catalogue, settings_service, poller, fsm)
-        bot = None
-        sender = None
+        bot: Bot | None = None
+        sender: OutboxSender | None = None
         if with_bot and (settings.bot_token is not None or session is not None):
-            bot = make_bot(settings, session)
-            stack.push_async_callback(bot.session.close)
-            cap = build_send_cap(settings)
-            stack.push_async_callback(cap.close)
-            sender = OutboxSender(
-                db,
-                bot,
-                catalogue,
-                settings_service,
-                clock,
-                cap=cap,
-                rate_per_second=settings.send_rate_per_second,
-                shop_name=settings.shop_name,
-                lease=timedelta(seconds=settings.outbox_lease_seconds),
-                metrics=metrics,
+            bot, sender = _bot_and_sender(
+                stack, settings, session, db, catalogue, settings_service, clock, metrics
             )
         jobs = Jobs(poller, sender, settings.poll_tick_seconds)
         stack.push_async_callback(jobs.stop)
-        pushes = (
-            Track17Pushes(tracking, settings.track17_api_key.get_secret_value())
-            if settings.track17_api_key is not None
-            else None
-        )
-        health = HealthCheck(
-            tracking, poller, jobs, fsm.redis if isinstance(fsm, RedisStorage) else None
-        )
-        web = WebServer(
-            build_web_app(pushes, health, metrics), settings.web_host, settings.web_port
-        )
+        web = _web_server(settings, tracking, poller, jobs, fsm, metrics)
         stack.push_async_callback(web.stop)
         yield App(
             settings,
@@ -161,3 +139,52 @@ async def assemble(
             jobs,
             web,
         )
+
+
+def _bot_and_sender(
+    stack: contextlib.AsyncExitStack,
+    settings: Settings,
+    session: BaseSession | None,
+    db: Database,
+    catalogue: Catalogue,
+    settings_service: SettingsService,
+    clock: Clock,
+    metrics: Metrics,
+) -> tuple[Bot, OutboxSender]:
+    """The Telegram client and the outbox sender that writes through it (and its send cap)."""
+    bot = make_bot(settings, session)
+    stack.push_async_callback(bot.session.close)
+    cap = build_send_cap(settings)
+    stack.push_async_callback(cap.close)
+    sender = OutboxSender(
+        db,
+        bot,
+        catalogue,
+        settings_service,
+        clock,
+        cap=cap,
+        rate_per_second=settings.send_rate_per_second,
+        shop_name=settings.shop_name,
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+        metrics=metrics,
+    )
+    return bot, sender
+
+
+def _web_server(
+    settings: Settings,
+    tracking: TrackingService,
+    poller: Poller,
+    jobs: Jobs,
+    fsm: BaseStorage,
+    metrics: Metrics,
+) -> WebServer:
+    """Health, metrics and (with a 17TRACK key) its push endpoint, on WEB_HOST:WEB_PORT."""
+    pushes = (
+        Track17Pushes(tracking, settings.track17_api_key.get_secret_value())
+        if settings.track17_api_key is not None
+        else None
+    )
+    redis = fsm.redis if isinstance(fsm, RedisStorage) else None
+    health = HealthCheck(tracking, poller, jobs, redis)
+    return WebServer(build_web_app(pushes, health, metrics), settings.web_host, settings.web_port)

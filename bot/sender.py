@@ -11,23 +11,14 @@ pending messages dropped.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 import time
 from asyncio import FIRST_COMPLETED
 from collections import defaultdict
 from datetime import timedelta
 
 from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
 
-from bot.alerts import AlertContext, is_urgent, load_context, render
+from bot.delivery import Delivery, sleep_unless_stopped
 from bot.metrics import Metrics
 from bot.outbox_ledger import OutboxLedger, SendReport
 from bot.send_cap import SendCap
@@ -35,11 +26,8 @@ from bot.settings_service import SettingsService
 from bot.texts import Catalogue
 from providers.clock import Clock
 from storage import Database
-from storage.models import OutboxMessage, User
+from storage.models import OutboxMessage
 
-log = logging.getLogger(__name__)
-
-QUIET_RECHECK = timedelta(minutes=5)  # held messages look at the quiet-hours setting again
 CLAIM_USE = 0.75  # share of a claim's lease during which its messages may still be sent
 # A drain with nothing claimable waits for a message due this soon (a chat's spacing), rather
 # than leaving it to the next drain, which starts on the scheduler's grid up to a second later.
@@ -74,18 +62,26 @@ class OutboxSender:
         metrics: Metrics | None = None,
     ) -> None:
         self.db = db
-        self.bot = bot
-        self.catalogue = catalogue
-        self.preferences = preferences
         self.clock = clock
-        self.shop_name = shop_name
         self.lease = lease
         self.batch_size = batch_size
         self.metrics = metrics or Metrics()
-        self._ledger = OutboxLedger(db, clock, self.metrics, max_attempts)
         self._cap = cap
-        self._slots = asyncio.Semaphore(concurrency)
         self._stopped = asyncio.Event()
+        ledger = OutboxLedger(db, clock, self.metrics, max_attempts)
+        self._delivery = Delivery(
+            db,
+            bot,
+            catalogue,
+            preferences,
+            clock,
+            cap,
+            ledger,
+            self.metrics,
+            shop_name,
+            self._stopped,
+            concurrency,
+        )
         self._held_rechecked = False
         # Claim no more than the rate lets us send within the usable part of a lease, and claim
         # again while a quarter of a claim still waits, if those and a new claim fit in it too.
@@ -107,11 +103,7 @@ class OutboxSender:
         again, a chat's second message would wait behind the whole backlog.
         """
         deadline = time.monotonic() + budget_seconds
-        if not self._held_rechecked:
-            # Held for quiet hours by an earlier run: the setting in force may differ now.
-            async with self.db.transaction() as tx:
-                await tx.outbox.release_held(self.clock())
-            self._held_rechecked = True
+        await self._recheck_held_once()
         report = SendReport()
         running: set[asyncio.Task[None]] = set()
         last_to_chat: dict[int, asyncio.Task[None]] = {}
@@ -140,10 +132,7 @@ class OutboxSender:
                 for group in _grouped(claimed):
                     chat = group[0].user_id
                     after = last_to_chat.get(chat)
-                    task = asyncio.create_task(self._deliver(group, valid_until, after, report))
-                    last_to_chat[chat] = task
-                    running.add(task)
-                    task.add_done_callback(running.discard)
+                    last_to_chat[chat] = self._start(running, group, valid_until, after, report)
         except asyncio.CancelledError:
             for task in running:
                 task.cancel()  # their claims come back after the lease
@@ -157,19 +146,33 @@ class OutboxSender:
                 raise result
         return report
 
+    async def _recheck_held_once(self) -> None:
+        """Messages held for quiet hours by an earlier run: the setting in force may differ now."""
+        if self._held_rechecked:
+            return
+        async with self.db.transaction() as tx:
+            await tx.outbox.release_held(self.clock())
+        self._held_rechecked = True
+
+    def _start(
+        self,
+        running: set[asyncio.Task[None]],
+        group: list[OutboxMessage],
+        valid_until: float,
+        after: asyncio.Task[None] | None,
+        report: SendReport,
+    ) -> asyncio.Task[None]:
+        task = asyncio.create_task(self._delivery.deliver(group, valid_until, after, report))
+        running.add(task)
+        task.add_done_callback(running.discard)
+        return task
+
     async def _settle(self, running: set[asyncio.Task[None]], deadline: float) -> None:
         """Wait until one of the sends ends (or the budget does); a failed send is raised."""
         timeout = max(0.0, deadline - time.monotonic())
         done, _ = await asyncio.wait(running, timeout=timeout, return_when=FIRST_COMPLETED)
         for task in done:
             task.result()
-
-    async def _sleep(self, seconds: float) -> None:
-        """Sleep, but wake at once when the sender is stopped."""
-        if seconds <= 0:
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopped.wait(), seconds)
 
     async def _wait_for_next_due(self, deadline: float) -> bool:
         """Sleep until the next message is due if that is soon; False when there is none."""
@@ -181,92 +184,8 @@ class OutboxSender:
         wait = max(0.0, (due_at - now).total_seconds())
         if wait > WAIT_FOR_DUE_AT_MOST or time.monotonic() + wait > deadline:
             return False
-        await self._sleep(wait)
+        await sleep_unless_stopped(self._stopped, wait)
         return not self._stopped.is_set()
-
-    async def _deliver(
-        self,
-        group: list[OutboxMessage],
-        valid_until: float,
-        after: asyncio.Task[None] | None,
-        report: SendReport,
-    ) -> None:
-        if after is not None:
-            await asyncio.wait([after])  # the chat's previous message first (its error is its own)
-        await self._sleep(self._cap.chat_wait(group[0].user_id))
-        # A few at a time: a hundred deliveries reading at once would delay the first send.
-        async with self._slots:
-            if self._stopped.is_set():
-                await self._ledger.release(group)  # not started: back to the queue, as it was
-                return
-            await self._deliver_one(group, valid_until, report)
-
-    async def _deliver_one(
-        self, group: list[OutboxMessage], valid_until: float, report: SendReport
-    ) -> None:
-        first = group[0]
-        async with self.db.read() as tx:
-            user = await tx.users.get(first.user_id)
-        context = await load_context(self.db, group)
-        if user is None or not user.active or context is None:
-            await self._ledger.finish(group, sent=False, error="nothing to send")
-            report.dropped += len(group)
-            return
-        now = self.clock()
-        held_until = self.preferences.quiet_until(user, now)
-        if held_until is not None and not is_urgent(first.kind, context):
-            await self._ledger.defer(group, min(held_until - now, QUIET_RECHECK))
-            report.deferred += len(group)
-            return
-        await self._send(user, group, context, valid_until, report)
-
-    async def _send(
-        self,
-        user: User,
-        group: list[OutboxMessage],
-        context: AlertContext,
-        valid_until: float,
-        report: SendReport,
-    ) -> None:
-        texts = self.catalogue.for_language(user.language or user.tg_language)
-        tz = self.preferences.timezone(user)
-        text, keyboard = render(group[0].kind, context, texts, tz, self.clock(), self.shop_name)
-        await self._cap.acquire_global()
-        if self._stopped.is_set() or time.monotonic() > valid_until:
-            await self._ledger.release(group)
-            return
-        wait = await self._cap.reserve_chat(user.id)  # stamped when it really goes out
-        if wait > 0:
-            await self._ledger.defer(group, timedelta(seconds=wait))
-            report.throttled += len(group)
-            return
-        try:
-            await self.bot.send_message(user.id, text, reply_markup=keyboard)
-        except TelegramRetryAfter as exc:
-            self.metrics.telegram_429.inc()
-            self._cap.release_chat(user.id)  # nothing was delivered
-            await self._pause(exc.retry_after)
-            await self._ledger.defer(group, timedelta(seconds=exc.retry_after))
-            report.throttled += len(group)
-            return
-        except TelegramForbiddenError:
-            await self._ledger.deactivate(user.id)
-            report.dropped += len(group)
-            return
-        except TelegramBadRequest as exc:
-            log.error("message %d refused by Telegram: %s", group[0].id, exc.message)
-            await self._ledger.finish(group, sent=False, error=exc.message)
-            report.failed += len(group)
-            return
-        except (TelegramNetworkError, TelegramServerError) as exc:
-            await self._ledger.retry(group, str(exc), report)
-            return
-        await self._ledger.finish(group, sent=True)
-        report.sent += len(group)
-
-    async def _pause(self, seconds: float) -> None:
-        await self._cap.pause(seconds)
-        log.warning("Telegram asked to slow down: pausing all sends for %.1f s", seconds)
 
     async def _wait_if_paused(self) -> None:
         delay = await self._cap.paused_for()
