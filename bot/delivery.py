@@ -25,6 +25,7 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.alerts import AlertContext, is_urgent, load_context, render
+from bot.logs import scrub
 from bot.metrics import Metrics
 from bot.outbox_ledger import OutboxLedger, SendReport
 from bot.send_cap import SendCap
@@ -160,7 +161,7 @@ class Delivery:
             report.failed += len(group)
             return
         except (TelegramNetworkError, TelegramServerError) as exc:
-            await self._ledger.retry(group, str(exc), report)
+            await self._ledger.retry(group, scrub(str(exc)), report)
             return
         await self._ledger.finish(group, sent=True)
         report.sent += len(group)

@@ -7,11 +7,12 @@ import logging
 import re
 import sys
 from datetime import UTC, datetime
+from types import TracebackType
 
-# Bot tokens ("123456:AA..."), anything after a "token"/"key"/"password" keyword, and personal
-# data: contacts in URLs, phone numbers, e-mail addresses.
+# Bot tokens ("123456:AA...", also inside ".../bot123456:AA.../getMe"), anything after a
+# "token"/"key"/"password" keyword, and personal data: contacts in URLs, phone numbers, e-mails.
 _SECRET_PATTERNS = (
-    re.compile(r"\b\d{3,20}:[A-Za-z0-9_-]{30,64}\b"),
+    re.compile(r"(?<!\d)\d{3,20}:[A-Za-z0-9_-]{30,64}(?![A-Za-z0-9_-])"),
     re.compile(
         r"(?i)((?:17token|token|api[_-]?key|password|secret)[\"']?\s*[:=]\s*[\"']?)[^\s\"',&]+"
     ),
@@ -31,11 +32,11 @@ def scrub(text: str) -> str:
     return text
 
 
-class ScrubbingFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = scrub(record.getMessage())
-        record.msg, record.args = message, None
-        return True
+class ScrubbingFormatter(logging.Formatter):
+    """Scrubs the whole line, traceback included: an exception's text may hold a URL."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub(super().format(record))
 
 
 class JsonFormatter(logging.Formatter):
@@ -44,25 +45,37 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": scrub(record.getMessage()),
         }
         if record.exc_info:
             entry["exception"] = scrub(self.formatException(record.exc_info))
+        if record.stack_info:
+            entry["stack"] = scrub(self.formatStack(record.stack_info))
         return json.dumps(entry, ensure_ascii=False)
 
 
 def setup_logging(level: str, fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(ScrubbingFilter())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(ScrubbingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # An error nothing caught is logged (and scrubbed) rather than printed raw by Python.
+    sys.excepthook = _log_uncaught
     # httpx logs every request URL at INFO; URLs may carry tokens (Telegram puts it in the path).
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # APScheduler logs each run of each job at INFO: the send drain alone runs every second.
     if root.getEffectiveLevel() > logging.DEBUG:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def _log_uncaught(
+    kind: type[BaseException], value: BaseException, tb: TracebackType | None
+) -> None:
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, value, tb)
+        return
+    logging.getLogger("bot").critical("unhandled error", exc_info=(kind, value, tb))

@@ -10,13 +10,20 @@ import logging
 import signal
 from urllib.parse import urlsplit
 
+from aiogram.exceptions import (
+    TelegramNetworkError,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+
 from bot.app import App, assemble
 from bot.config import Settings
 from bot.webhook import TelegramWebhook, UpdateClaims
 
 log = logging.getLogger(__name__)
 
-EXIT_CONFIG = 2
+EXIT_CONFIG = 2  # systemd's unit does not restart on it: a restart would not help
+EXIT_UNREACHABLE = 1  # restarted: Telegram may be back by then
 
 
 def settle_heap() -> None:
@@ -31,6 +38,20 @@ def settle_heap() -> None:
 
 
 async def run_bot(settings: Settings) -> int:
+    """Exit code 2 for a token Telegram refuses, 1 when the Bot API cannot be reached at start;
+    one line in the log either way, not a traceback."""
+    api = urlsplit(settings.telegram_api_url).netloc
+    try:
+        return await _run(settings)
+    except TelegramUnauthorizedError:
+        log.error("Telegram refused BOT_TOKEN (401 Unauthorized): check the token from @BotFather")
+        return EXIT_CONFIG
+    except (TelegramNetworkError, TelegramServerError) as exc:
+        log.error("cannot reach the Telegram Bot API at %s: %s", api, exc.message)
+        return EXIT_UNREACHABLE
+
+
+async def _run(settings: Settings) -> int:
     async with assemble(settings) as app:
         assert app.bot is not None
         settle_heap()

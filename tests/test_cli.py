@@ -249,3 +249,42 @@ async def test_run_polls_stops_on_sigterm_and_a_restart_continues_with_the_same_
         code, took, stderr = await stop_with_sigterm(second)
     assert code == 0, stderr
     assert took < STOP_LIMIT_S
+
+
+async def test_a_token_telegram_refuses_exits_2_with_one_line(
+    tg: FakeTelegram, tmp_path: Path
+) -> None:
+    refused = "111111111:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
+    env = clean_env(tmp_path, BOT_TOKEN=refused, TELEGRAM_API_URL=tg.base_url)
+    async with bot_process(env) as process:
+        _, stderr = await asyncio.wait_for(process.communicate(), START_LIMIT_S)
+    errors = [line for line in stderr.decode().splitlines() if " ERROR " in line]
+    assert process.returncode == EXIT_CONFIG
+    assert "Traceback" not in stderr.decode()
+    assert len(errors) == 1 and "BOT_TOKEN" in errors[0] and "@BotFather" in errors[0]
+    assert refused.split(":", 1)[1] not in stderr.decode()
+
+
+async def _garbled_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await reader.read(65536)
+    writer.write(b"HTTP/1.1 XYZ garbage\r\n\r\n")  # aiohttp's error names the URL, token and all
+    await writer.drain()
+    writer.close()
+
+
+async def test_an_unreachable_bot_api_exits_1_with_one_line_and_no_token(tmp_path: Path) -> None:
+    server = await asyncio.start_server(_garbled_answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    token = "222222222:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
+    env = clean_env(tmp_path, BOT_TOKEN=token, TELEGRAM_API_URL=f"http://127.0.0.1:{port}")
+    try:
+        async with bot_process(env) as process:
+            _, stderr = await asyncio.wait_for(process.communicate(), START_LIMIT_S)
+    finally:
+        server.close()
+    logged = stderr.decode()
+    errors = [line for line in logged.splitlines() if " ERROR " in line]
+    assert process.returncode == 1, logged
+    assert "Traceback" not in logged
+    assert len(errors) == 1 and f"127.0.0.1:{port}" in errors[0]
+    assert token.split(":", 1)[1] not in logged
