@@ -9,11 +9,13 @@ onto the error tree of `providers.base` by HTTP status and 17TRACK error code:
     -18019907 daily limit, -18019908 quota ran out    QuotaError (even when met for one number)
     HTTP 429 (Retry-After, else 1 s), other HTTP
     errors, timeouts, connection errors, answers
-    that are not the expected JSON, -18010003 and
-    codes this module does not know                   TemporarySourceError
+    that are not the expected JSON, request-level
+    -18010003 and codes this module does not know     TemporarySourceError
     -18010012 bad format, -18019903 carrier not
     detected, -18019910/11 carrier refused,
     -18010018/19/20/22 carrier needs more data        NumberRejected (that number only)
+    any other code on one number                      that number left out of the answer
+                                                      (asked again later; the rest stand)
 
 How a tracked item is read (times, event order, statuses) is in `providers.track17_mapping`.
 """
@@ -144,23 +146,28 @@ class Track17Provider:
             if (number := wanted.get(_key(item.number))) is not None:
                 results[number] = result_from_item(number, item)
         unregistered: list[str] = []
+        refusals: dict[str, NumberRejected | None] = {}
+        unsettled: set[str] = set()
         for rejected in data.rejected:
             if (number := wanted.get(_key(rejected.number))) is None:
                 continue
             if rejected.error.code == NOT_REGISTERED:
                 unregistered.append(number)
-            else:
-                results[number] = _refusal(number, rejected.error) or _waiting(number)
+            elif not _settled(refusals, number, rejected.error):
+                unsettled.add(number)
         if unregistered:
-            refusals = await self.register(unregistered)
-            results.update({n: refusals[n] or _waiting(n) for n in unregistered})
-        _require_all(numbers, results)
+            registered = await self.register(unregistered)
+            refusals.update(registered)
+            unsettled.update(n for n in unregistered if n not in registered)
+        results.update({n: refusal or _waiting(n) for n, refusal in refusals.items()})
+        _require_all([n for n in numbers if n not in unsettled], results)
         return results
 
     async def register(
         self, codes: Sequence[str], carrier: int | None = None
     ) -> Mapping[str, NumberRejected | None]:
-        """None for a number 17TRACK now tracks (already registered included)."""
+        """None for a number 17TRACK now tracks (already registered included); a number left
+        out got an error that may pass and is to be registered again later."""
         outcome: dict[str, NumberRejected | None] = {}
         extra = {"carrier": carrier} if carrier else {}
         for chunk in _chunks(list(dict.fromkeys(codes)), self.max_batch):
@@ -169,10 +176,12 @@ class Track17Provider:
             for item in data.accepted:
                 if (number := wanted.get(_key(item.number))) is not None:
                     outcome[number] = None
+            unsettled: set[str] = set()
             for rejected in data.rejected:
-                if (number := wanted.get(_key(rejected.number))) is not None:
-                    outcome[number] = _refusal(number, rejected.error)
-            _require_all(chunk, outcome)
+                number = wanted.get(_key(rejected.number))
+                if number is not None and not _settled(outcome, number, rejected.error):
+                    unsettled.add(number)
+            _require_all([n for n in chunk if n not in unsettled], outcome)
             logger.info("17TRACK accepted %d of %d registrations", len(data.accepted), len(chunk))
         return outcome
 
@@ -245,6 +254,10 @@ def _raise_for_code(code: int) -> NoReturn:
     raise TemporarySourceError(f"17TRACK answered error {code}")
 
 
+class NumberUnsettledError(TemporarySourceError):
+    """One number got an error that may pass; the other numbers of the call stand."""
+
+
 def _refusal(number: str, error: ErrorInfo) -> NumberRejected | None:
     """None when the number is tracked after all; raises for what concerns the whole call."""
     if error.code in (ALREADY_REGISTERED, NO_INFO_YET):
@@ -252,7 +265,19 @@ def _refusal(number: str, error: ErrorInfo) -> NumberRejected | None:
     reason = REJECTION_REASONS.get(error.code)
     if reason is not None:
         return NumberRejected(number, reason, needs_carrier=error.code == CARRIER_UNKNOWN)
-    _raise_for_code(error.code)
+    if error.code in AUTH_CODES or error.code in QUOTA_CODES:
+        _raise_for_code(error.code)
+    raise NumberUnsettledError(f"17TRACK answered error {error.code} for a number")
+
+
+def _settled(answers: dict[str, NumberRejected | None], number: str, error: ErrorInfo) -> bool:
+    """Record a rejected item's meaning; False (and nothing recorded) when it may pass."""
+    try:
+        answers[number] = _refusal(number, error)
+    except NumberUnsettledError:
+        logger.warning("17TRACK left a number unsettled: error %d", error.code)
+        return False
+    return True
 
 
 def _waiting(number: str) -> TrackResult:

@@ -117,6 +117,7 @@ class Fake17Track:
         self.retracked: set[str] = set()
         self.carrier_changes: dict[str, int] = {}
         self.register_rejections: dict[str, int] = {}  # number -> code `register` answers
+        self.info_rejections: dict[str, int] = {}  # number -> code `gettrackinfo` answers
         self._scripts: dict[str, _Script] = {}
         self._failures: deque[_Failure] = deque()
         self._recent: deque[float] = deque()
@@ -309,7 +310,10 @@ class Fake17Track:
         }
 
     def _gettrackinfo(self, item: JsonDict) -> JsonDict | int:
-        return self._item(item["number"]) if item["number"] in self.registered else -18019902
+        number = item["number"]
+        if number in self.info_rejections:
+            return self.info_rejections[number]
+        return self._item(number) if number in self.registered else -18019902
 
     def _stoptrack(self, item: JsonDict) -> JsonDict | int:
         number = item["number"]
