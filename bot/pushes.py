@@ -63,8 +63,9 @@ class Track17Pushes:
             shipment = await tx.shipments.find(SOURCE, number.upper())
         if shipment is None or event not in {"TRACKING_UPDATED", "TRACKING_STOPPED"}:
             return PushOutcome(PushVerdict.IGNORED, number)
-        if event == "TRACKING_STOPPED":
-            # 17TRACK gave up on it; our own poll decides what happens next.
+        if event == "TRACKING_STOPPED" or data.get("track_info") is None:
+            # 17TRACK gave up on it, or said something changed without saying what: our own
+            # poll finds out (read as "not found", the push would wipe a known status).
             async with db.transaction() as tx:
                 await tx.shipments.set_next_check([shipment.id], now)
             return PushOutcome(PushVerdict.APPLIED, number)

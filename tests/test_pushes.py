@@ -142,3 +142,26 @@ async def test_a_stopped_push_makes_the_bot_check_itself(
     assert shipment is not None
     assert shipment.next_check_at is not None
     assert shipment.next_check_at <= clock.now
+
+
+async def test_a_push_without_tracking_data_keeps_the_status_and_asks_the_source(
+    bot_app: App, track17: Fake17Track, chat: Callable[..., Chat], clock: ManualClock
+) -> None:
+    await followed(chat, track17)
+    track17.set_track(CODE, "Delivered", "Delivered_Other")
+    full = track17.push_body(CODE)
+    assert (await post(bot_app, full, sign(full, KEY))).json() == {"result": "applied"}
+    clock.advance(minutes=5)
+    # The first of 17TRACK's signature examples: a TRACKING_UPDATED without track_info.
+    body = json.dumps(
+        {"event": "TRACKING_UPDATED", "data": {"number": CODE, "carrier": 3011, "tag": None}}
+    ).encode()
+
+    response = await post(bot_app, body, sign(body, KEY))
+
+    assert response.status_code == 200
+    async with bot_app.db.read() as tx:
+        shipment = await tx.shipments.find("track17", CODE)
+    assert shipment is not None
+    assert shipment.status == "delivered"
+    assert shipment.next_check_at is not None and shipment.next_check_at <= clock.now
