@@ -138,8 +138,12 @@ def _gs1_ok(v: str) -> bool:
 
 
 def _usps_ok(v: str) -> bool:
-    if len(v) > 26 and v.startswith("420"):  # routing prefix: 420 + ZIP
-        v = v[8:]
+    if len(v) > 26 and v.startswith("420"):  # routing prefix: 420 + ZIP, or 420 + ZIP+4
+        return any(_usps_label_ok(v[start:]) for start in (8, 12))
+    return _usps_label_ok(v)
+
+
+def _usps_label_ok(v: str) -> bool:
     if len(v) not in _USPS_LENGTHS:
         return False
     # 20-digit labels may leave out the leading 91 application identifier.

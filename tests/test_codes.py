@@ -148,6 +148,7 @@ def test_ups_one_character_short_is_a_format_error() -> None:
         ("7196 9010 7560 0307 7385", CodeKind.USPS),
         ("92748931507708513018050063", CodeKind.USPS),
         ("420 22153 9101026837331000039521", CodeKind.USPS),
+        ("420 10023 3424 9200190132607600833457", CodeKind.USPS),  # 420 + ZIP+4
         ("3318810025", CodeKind.DHL),
         ("8487135506", CodeKind.DHL),
         ("YT2229521272164446", CodeKind.YUNEXPRESS),
