@@ -1,8 +1,10 @@
 """Events: a shipment's history as reported by its source, each event stored once.
 
 An event is identified by its time, status and location (a UNIQUE constraint), so a source that
-rewords a description does not make it new, and `add_new` tells the caller exactly which events
-it has not seen before: the ones that deserve an alert.
+rewords a description does not make it new. Nor is an event with the time, location and words of
+a stored one: a source whose status for an event depends on what came after it (17TRACK gives
+the item's status, not the event's) does not make it new either. `add_new` tells the caller
+exactly which events it has not seen before: the ones that deserve an alert.
 """
 
 from __future__ import annotations
@@ -32,13 +34,33 @@ def event_from_row(row: Row) -> Event:
 
 
 def _distinct(events: Sequence[TrackEvent]) -> list[tuple[int, str, str, str]]:
-    """(time, status, description, location), first description kept per identity."""
+    """(time, status, description, location): one per identity, first description kept."""
     seen: dict[tuple[int, str, str], str] = {}
+    said: set[tuple[int, str, str]] = set()
     for event in events:
-        seen.setdefault(
-            (to_ms(event.occurred_at), event.status.value, event.location), event.description
+        at = to_ms(event.occurred_at)
+        key, words = (
+            (at, event.status.value, event.location),
+            (at, event.location, event.description),
         )
+        if key not in seen and words not in said:
+            seen[key] = event.description
+            said.add(words)
     return [(at, status, text, place) for (at, status, place), text in seen.items()]
+
+
+def _insert_unseen(rows: int) -> str:
+    values = ", ".join(["(CAST(? AS BIGINT), ?, ?, ?)"] * rows)
+    return (
+        "INSERT INTO events (shipment_id, occurred_at, status, description, location)"
+        " SELECT CAST(? AS BIGINT), v.column1, v.column2, v.column3, v.column4"
+        f" FROM (VALUES {values}) AS v"
+        " WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.shipment_id = ?"
+        " AND e.occurred_at = v.column1 AND e.location = v.column4"
+        " AND e.description = v.column3)"
+        " ON CONFLICT (shipment_id, occurred_at, status, location) DO NOTHING"
+        f" RETURNING {_SELECT}"
+    )
 
 
 class EventsRepo:
@@ -49,16 +71,11 @@ class EventsRepo:
         """Store events not stored yet; return exactly those, oldest first."""
         stored: list[Event] = []
         for chunk in chunked(_distinct(events), 100):
-            params: list[Any] = []
+            params: list[Any] = [shipment_id]
             for at, status, text, place in chunk:
-                params += (shipment_id, at, status, text, place)
-            rows = await self._s.fetch_all(
-                "INSERT INTO events (shipment_id, occurred_at, status, description, location)"
-                f" VALUES {', '.join(['(?, ?, ?, ?, ?)'] * len(chunk))}"
-                " ON CONFLICT (shipment_id, occurred_at, status, location) DO NOTHING"
-                f" RETURNING {_SELECT}",
-                params,
-            )
+                params += (at, status, text, place)
+            params.append(shipment_id)
+            rows = await self._s.fetch_all(_insert_unseen(len(chunk)), params)
             stored += (event_from_row(row) for row in rows)
         return sorted(stored, key=lambda e: (e.occurred_at, e.id))
 

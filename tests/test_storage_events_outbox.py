@@ -70,6 +70,28 @@ async def test_reworded_description_is_not_a_new_event(tx: Tx, shipment_id: int)
     assert latest.description == "Сортировка"
 
 
+async def test_an_event_read_with_another_status_later_is_not_new(
+    tx: Tx, shipment_id: int
+) -> None:
+    await tx.events.add_new(shipment_id, [SORTED])
+    reread = TrackEvent(SORTED.occurred_at, Status.EXCEPTION, SORTED.description, SORTED.location)
+    newer = TrackEvent(hours(30), Status.IN_TRANSIT, "Покинуло СЦ", SORTED.location)
+    new = await tx.events.add_new(shipment_id, [reread, newer])
+    assert [e.description for e in new] == ["Покинуло СЦ"]
+    history = await tx.events.history(shipment_id)
+    assert [(e.description, e.status) for e in history] == [
+        ("Покинуло СЦ", Status.IN_TRANSIT),
+        (SORTED.description, SORTED.status),
+    ]
+
+
+async def test_one_batch_holding_an_event_under_two_statuses_stores_it_once(
+    tx: Tx, shipment_id: int
+) -> None:
+    reread = TrackEvent(SORTED.occurred_at, Status.EXCEPTION, SORTED.description, SORTED.location)
+    assert len(await tx.events.add_new(shipment_id, [SORTED, reread])) == 1
+
+
 async def test_same_time_and_status_elsewhere_is_a_new_event(tx: Tx, shipment_id: int) -> None:
     await tx.events.add_new(shipment_id, [SORTED])
     elsewhere = TrackEvent(SORTED.occurred_at, SORTED.status, SORTED.description, "Тверь")
