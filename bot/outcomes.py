@@ -43,6 +43,7 @@ class RefreshState(StrEnum):
     UPDATED = "updated"
     TOO_SOON = "too_soon"
     SOURCE_DOWN = "source_down"
+    NOT_NEEDED = "not_needed"  # a carrier chosen for a number its source already follows
 
 
 @dataclass(frozen=True, slots=True)

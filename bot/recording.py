@@ -58,6 +58,14 @@ def fingerprint(result: TrackResult) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
 
 
+REJECTED = "rejected: "  # how a source's refusal of a number starts in shipments.last_error
+
+
+def awaits_carrier(shipment: Shipment) -> bool:
+    """The source refused the number and never answered for it: a carrier may be chosen."""
+    return shipment.checked_at is None and shipment.last_error.startswith(REJECTED)
+
+
 class Recorder:
     def __init__(
         self,
@@ -75,7 +83,7 @@ class Recorder:
 
     async def record_rejection(self, shipment: Shipment, outcome: NumberRejected) -> None:
         async with self.db.transaction() as tx:
-            await tx.shipments.record_error(shipment.id, f"rejected: {outcome.reason}", None)
+            await tx.shipments.record_error(shipment.id, REJECTED + outcome.reason, None)
 
     async def record_batch(
         self, shipments: Sequence[Shipment], outcomes: Mapping[str, Outcome]
@@ -125,7 +133,7 @@ class Recorder:
         if outcome is None:
             error, retry = "missing from the answer", after_error(1, now, self.poll_interval)
         else:
-            error = f"rejected: {outcome.reason}"
+            error = REJECTED + outcome.reason
             retry = (
                 None
                 if shipment.error_count + 1 >= MAX_REJECTIONS

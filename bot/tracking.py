@@ -22,7 +22,7 @@ from bot.outcomes import (
     view_of,
     views_of,
 )
-from bot.recording import Recorder
+from bot.recording import Recorder, awaits_carrier
 from bot.sources import SourceBackingOffError, Sources
 from bot.waiting import Waiting
 from providers.base import NumberRejected, SourceError, TrackResult
@@ -231,7 +231,11 @@ class TrackingService:
     async def choose_carrier(
         self, user_id: int, item_id: int, carrier: int
     ) -> RefreshOutcome | None:
-        """The user names the carrier a source could not detect; then the number is checked."""
+        """The user names the carrier a source could not detect; then the number is checked.
+
+        Only while the source has never answered for the number: the carrier of a number it
+        follows is shared by every follower, and the source allows only a few changes.
+        """
         view = await self.item(user_id, item_id)
         set_carrier = (
             getattr(self.sources.get(view.item.shipment.source), "set_carrier", None)
@@ -240,6 +244,8 @@ class TrackingService:
         )
         if view is None or set_carrier is None:
             return None
+        if not awaits_carrier(view.item.shipment):
+            return RefreshOutcome(view, RefreshState.NOT_NEEDED)
         try:
             refusal = await set_carrier(view.item.shipment.code, carrier)
         except SourceError:

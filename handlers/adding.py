@@ -136,6 +136,14 @@ async def reply_outcomes(
         await message.answer(texts("add-more-added", count=len(rest), codes=codes))
 
 
+CARRIER_ANSWERS = {
+    RefreshState.UPDATED: "refresh-done",
+    RefreshState.SOURCE_DOWN: "refresh-source-down",
+    RefreshState.TOO_SOON: "refresh-source-down",
+    RefreshState.NOT_NEEDED: "button-outdated",
+}
+
+
 async def on_carrier(
     query: CallbackQuery,
     callback_data: CarrierCb,
@@ -156,8 +164,7 @@ async def on_carrier(
     if isinstance(query.message, Message):
         text, keyboard = item_message(outcome.view, texts, tz, tracking.clock())
         await edit_or_keep(query.message, text, keyboard)
-    state_key = "refresh-done" if outcome.state is RefreshState.UPDATED else "refresh-source-down"
-    await query.answer(texts(state_key))
+    await query.answer(texts(CARRIER_ANSWERS[outcome.state]))
 
 
 async def cmd_add(

@@ -82,3 +82,27 @@ async def test_a_forged_or_unknown_carrier_choice_is_refused(
     unknown = await alice.taps_data(f"c1:{item_id}:999999", on=ask)
     assert unknown.answer_text is not None and "устарела" in unknown.answer_text
     assert CODE not in track17.registered
+
+
+async def test_a_number_17track_follows_keeps_its_carrier_against_forged_choices(
+    bot17: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    detected = "CNRU9876543210"  # 17TRACK finds this one's carrier by itself
+    bob, alice = chat(2, "en"), chat(1, "ru")
+    await bob.sends(detected)
+    card = await alice.sends(detected)
+    item_id = next(
+        int(value.split(":")[2])
+        for row in card.buttons
+        for _, value in row
+        if isinstance(value, str) and value.startswith("i1:")
+    )
+    carrier, requests = track17.registered[detected], len(track17.requests)
+
+    for forged in (11011, 2051, 18031):
+        tap = await alice.taps_data(f"c1:{item_id}:{forged}", on=card)
+        assert tap.answer_text is not None and "устарела" in tap.answer_text
+
+    assert track17.registered[detected] == carrier
+    assert track17.carrier_changes == {}
+    assert len(track17.requests) == requests  # nothing was asked of 17TRACK
