@@ -37,6 +37,7 @@ REFRESH_COOLDOWN = timedelta(minutes=1)
 USER_CACHE_SECONDS = 60.0  # other processes' settings changes show within this
 USER_CACHE_SIZE = 50_000
 MAX_ITEMS_PER_USER = 300
+ASKED_AT_ONCE = 5  # new numbers of one message asked at once; the rest go to the poller
 MAX_LABEL_LENGTH = 64
 
 
@@ -110,11 +111,18 @@ class TrackingService:
         *,
         waiting: Waiting = contextlib.nullcontext,
     ) -> list[AddOutcome]:
-        """Follow each code; a new number is asked of its source at once, inside `waiting`."""
+        """Follow each code. The first few new numbers are asked of their source at once, inside
+        `waiting`; the others of a long list are due at once and wait for the next poll tick,
+        which asks in batches, so one pasted list cannot hold a source's rate for minutes."""
         label = clean_label(label) if len(codes) == 1 else ""
-        return [await self._add_one(user_id, code, label, waiting) for code in codes]
+        return [
+            await self._add_one(user_id, code, label, waiting, ask=index < ASKED_AT_ONCE)
+            for index, code in enumerate(codes)
+        ]
 
-    async def _add_one(self, user_id: int, code: Code, label: str, waiting: Waiting) -> AddOutcome:
+    async def _add_one(
+        self, user_id: int, code: Code, label: str, waiting: Waiting, *, ask: bool
+    ) -> AddOutcome:
         source = self.sources.route(code)
         if source is None:
             return AddOutcome(code, None, False, AddProblem.NO_SOURCE)
@@ -131,7 +139,7 @@ class TrackingService:
             before = None if new else await tx.subscriptions.find_for(user_id, shipment.id)
             subscription, created = await tx.subscriptions.add(user_id, shipment.id, label, now)
         problem, detail = None, ""
-        if shipment.checked_at is None:
+        if shipment.checked_at is None and ask:
             problem, detail = await self._fetch_and_record(
                 shipment, exclude_user=user_id, waiting=waiting
             )

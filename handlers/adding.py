@@ -21,7 +21,7 @@ from bot.keyboards import carriers_keyboard
 from bot.orders import Orders
 from bot.outcomes import AddOutcome, AddProblem, RefreshState
 from bot.texts import Texts
-from bot.tracking import TrackingService
+from bot.tracking import ASKED_AT_ONCE, TrackingService
 from handlers.filters import ContainsCodes
 from handlers.orders import ask_contact
 from handlers.views import edit_or_keep, item_message
@@ -29,7 +29,8 @@ from providers.code_scan import scan
 from providers.codes import BadCode, BadCodeReason, Scan
 from providers.track17 import CARRIER_CHOICES
 
-MAX_CARDS_PER_REPLY = 5
+MAX_CARDS_PER_REPLY = ASKED_AT_ONCE  # the numbers asked at once are the ones shown as cards
+MAX_BAD_EXPLAINED = 5  # mistyped codes explained one by one; the rest named in one line
 MAX_CODES_NAMED = 30  # past the cards, by code; the rest only counted (message limits)
 TYPING_AFTER_SECONDS = 1.0  # a quick answer needs no "typing…"; a source taking its turns does
 
@@ -40,6 +41,17 @@ def bad_code_text(bad: BadCode, texts: Texts) -> str:
             "code-bad-check-digit", code=escape(bad.value), expected=bad.expected_check_digit
         )
     return texts("code-bad-format", code=escape(bad.value))
+
+
+def bad_codes_text(found: Sequence[BadCode], texts: Texts) -> str:
+    """One reply for all the mistyped codes of a message, however many there are."""
+    lines = [bad_code_text(bad, texts) for bad in found[:MAX_BAD_EXPLAINED]]
+    rest = found[MAX_BAD_EXPLAINED:]
+    if rest:
+        named = [f"<code>{escape(b.value)}</code>" for b in rest[:MAX_CODES_NAMED]]
+        codes = ", ".join(named) + (", …" if len(rest) > MAX_CODES_NAMED else "")
+        lines.append(texts("code-bad-more", count=len(rest), codes=codes))
+    return "\n\n".join(lines)
 
 
 PROBLEM_KEYS = {
@@ -73,8 +85,8 @@ async def reply_to_scan(
     orders: Orders,
     state: FSMContext,
 ) -> None:
-    for bad in found.bad:
-        await message.answer(bad_code_text(bad, texts))
+    if found.bad:
+        await message.answer(bad_codes_text(found.bad, texts))
     to_verify = [c for c in found.codes if orders.needs_contact(c)]
     codes = [c for c in found.codes if c not in to_verify]
     if codes:

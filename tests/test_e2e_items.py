@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.app import App
 from providers.clock import ManualClock
 from providers.codes import s10_check_digit
@@ -130,6 +132,16 @@ async def test_a_message_full_of_codes_gets_every_reply_within_telegram_limits(
     assert len(alice.messages) == 6  # five cards and the summary, not a card for each code
     listed = await alice.sends("/list")
     assert "290" in listed.text
+
+
+async def test_many_mistyped_codes_get_one_reply(alice: Chat) -> None:
+    typos = [f"RA{n:08d}{(s10_check_digit(f'{n:08d}') + 1) % 10}CN" for n in range(6000, 6060)]
+    reply = await alice.sends(" ".join(typos))
+    await asyncio.sleep(0.3)  # a second reply would have come by now
+    assert [m.text for m in alice.messages] == [reply.text]
+    assert reply.text.count("опечатка") == 5
+    assert "…и ещё с ошибками (55)" in reply.text and typos[5] in reply.text
+    assert len(reply.text) <= 4096
 
 
 async def test_a_code_in_a_photos_caption_is_followed(alice: Chat) -> None:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import App
+from providers.codes import s10_check_digit
 from providers.clock import ManualClock
 from tests.conftest import make_settings, running_bot
 from tests.fakes.chat import Chat
@@ -73,6 +74,22 @@ async def test_a_new_code_is_registered_at_17track_and_shows_no_data_yet(
     assert track17.endpoints() == ["gettrackinfo", "register"]
     assert all(r.headers.get("17token") == KEY for r in track17.requests)
     assert track17.requests[1].body == [{"number": CODE}]
+
+
+async def test_a_pasted_list_asks_the_first_codes_at_once_and_the_rest_in_one_batch(
+    alice: Chat, app: App, track17: Fake17Track
+) -> None:
+    codes = [f"RB{n:08d}{s10_check_digit(f'{n:08d}')}CN" for n in range(7000, 7012)]
+    await alice.sends(" ".join(codes))
+    await alice.tg.until(lambda: any("И ещё 7 в списке" in m.text for m in alice.messages), 10)
+    asked_at_once = [n for r in track17.requests for n in (i["number"] for i in r.body)]
+    assert asked_at_once == [code for code in codes[:5] for _ in ("gettrackinfo", "register")]
+
+    await app.poller.tick()
+
+    assert track17.endpoints()[10:] == ["gettrackinfo", "register"]
+    assert [i["number"] for i in track17.requests[-1].body] == codes[5:]
+    assert set(track17.registered) == set(codes)
 
 
 async def test_refresh_after_the_limit_shows_status_carrier_and_last_location(

@@ -47,6 +47,7 @@ add-too-many = Your list is full. Move delivered items to the archive (🗄 unde
 add-more-added = And { $count } more in your list: { $codes }. See /list.
 code-bad-check-digit = ⚠️ <code>{ $code }</code> seems to have a typo: its check digit does not match (it should be { $expected }). Please check the code; I have not added it.
 code-bad-format = ⚠️ <code>{ $code }</code> does not look like a track code. Check that it is complete.
+code-bad-more = …and { $count } more that look mistyped: { $codes }. Please check them.
 
 ## Cards
 card-linked-code = 📦 Parcel track code: <code>{ $code }</code>

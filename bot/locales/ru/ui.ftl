@@ -47,6 +47,7 @@ add-too-many = В списке уже слишком много отслежив
 add-more-added = И ещё { $count } в списке: { $codes }. Все — в /list.
 code-bad-check-digit = ⚠️ В номере <code>{ $code }</code>, похоже, опечатка: контрольная цифра не сходится (должна быть { $expected }). Проверьте номер — я его не добавил.
 code-bad-format = ⚠️ <code>{ $code }</code> не похож на трек-номер. Проверьте, что он скопирован полностью.
+code-bad-more = …и ещё с ошибками ({ $count }): { $codes }. Проверьте эти номера.
 
 ## Cards
 card-linked-code = 📦 Трек-номер посылки: <code>{ $code }</code>
