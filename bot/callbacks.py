@@ -7,8 +7,16 @@ a button from an older version (another prefix) or a deleted item gets a polite 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+# A forged number beyond what the database or a page can hold is refused as an outdated
+# button, before any query could overflow on it.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+PageNumber = Annotated[int, Field(ge=0, le=100_000)]
+CarrierKey = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
 class ItemAction(StrEnum):
@@ -28,20 +36,20 @@ class ItemAction(StrEnum):
 
 class ItemCb(CallbackData, prefix="i1"):
     action: ItemAction
-    item_id: int
+    item_id: RowId
 
 
 class CarrierCb(CallbackData, prefix="c1"):
-    item_id: int
-    carrier: int
+    item_id: RowId
+    carrier: CarrierKey
 
 
 class PageCb(CallbackData, prefix="p1"):
-    page: int
+    page: PageNumber
 
 
 class ArchivePageCb(CallbackData, prefix="a1"):
-    page: int
+    page: PageNumber
 
 
 class ForgetCb(CallbackData, prefix="g1"):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+
+import pytest
 
 from bot.app import App
 from providers.clock import ManualClock
@@ -268,6 +271,17 @@ async def test_garbage_and_outdated_callback_data_get_a_polite_answer(alice: Cha
     for data in ("i1:zz:1", "i0:d:1", "nonsense", "i1:d:not-a-number", "p1:x"):
         tap = await alice.taps_data(data, on=own)
         assert tap.answer_text is not None and "устарела" in tap.answer_text
+
+
+async def test_callback_numbers_too_large_for_the_database_are_outdated_buttons(
+    alice: Chat, caplog: pytest.LogCaptureFixture
+) -> None:
+    own = await alice.sends("/start")
+    huge = "99999999999999999999"
+    for data in (f"p1:{huge}", f"a1:{huge}", f"i1:o:{huge}", f"c1:{huge}:3011", "i1:o:-1"):
+        tap = await alice.taps_data(data, on=own)
+        assert tap.answer_text is not None and "устарела" in tap.answer_text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_unknown_command_gets_a_hint(alice: Chat) -> None:
