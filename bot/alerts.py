@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from html import escape
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
@@ -63,6 +64,7 @@ def render(
     kind: str, context: AlertContext, texts: Texts, tz: ZoneInfo, now: datetime, shop: str
 ) -> tuple[str, InlineKeyboardMarkup]:
     item = context.item
+    shop = escape(shop)  # the operator's SHOP_NAME is text, not HTML
     card = Card.of(item.shipment, context.last_event, item.subscription.label, False)
     body = render_card(card, texts, tz, now)
     status = item.shipment.status

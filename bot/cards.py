@@ -164,6 +164,7 @@ def render_card(card: Card, texts: Texts, tz: ZoneInfo, now: datetime) -> str:
 
 
 def render_explanation(status: Status, texts: Texts, shop: str = "") -> str:
+    shop = escape(shop)  # the operator's SHOP_NAME is text, not HTML
     return "\n\n".join(
         [
             f"<b>{status_label(status, texts)}</b>",

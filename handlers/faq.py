@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -15,6 +17,7 @@ from providers.statuses import Status
 
 
 def faq_answer(topic: str, texts: Texts, shop: str) -> tuple[str, InlineKeyboardMarkup]:
+    shop = escape(shop)  # the operator's SHOP_NAME is text, not HTML
     if topic == "statuses":
         return texts("faq-statuses-body", shop=shop), faq_statuses_keyboard(texts)
     # Each body opens with its own heading.

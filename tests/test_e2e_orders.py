@@ -25,6 +25,7 @@ ORDER = "4512001"
 PHONE = "+79991234567"
 SECRET = "link-secret-for-tests"
 PARCEL = "RA000012349CN"
+SHOP_NAME = "Лавка <Книги & Ко>"  # the operator's text: whatever it holds, messages stay valid HTML
 
 
 def shop_settings(tg: FakeTelegram, tmp_path: Path, shop: FakeShop) -> Settings:
@@ -34,7 +35,7 @@ def shop_settings(tg: FakeTelegram, tmp_path: Path, shop: FakeShop) -> Settings:
         demo_source=False,
         shop_api_url=shop.url,
         shop_api_token=shop.token,
-        shop_name="Лавка",
+        shop_name=SHOP_NAME,
         shop_order_pattern=r"^\d{7}$",
         shop_link_secret=SECRET,
     )
@@ -61,7 +62,7 @@ async def shop_bot(
     parcels: ScriptedSource,
 ) -> AsyncIterator[App]:
     async with httpx.AsyncClient(base_url=shop.url, timeout=2) as client:
-        source = ShopProvider(client, shop.token, "Лавка")
+        source = ShopProvider(client, shop.token, SHOP_NAME)
         async with running_bot(shop_settings(tg, tmp_path, shop), clock, [source, parcels]) as app:
             yield app
 
@@ -124,7 +125,7 @@ async def test_used_attempts_survive_a_restart_and_come_back_after_an_hour(
     settings = shop_settings(tg, tmp_path, shop)
     alice = chat(1001, "ru")
     async with httpx.AsyncClient(base_url=shop.url, timeout=2) as client:
-        source = ShopProvider(client, shop.token, "Лавка")
+        source = ShopProvider(client, shop.token, SHOP_NAME)
         async with running_bot(settings, clock, [source, parcels]):
             for _ in range(5):
                 await alice.sends(ORDER)
@@ -218,7 +219,7 @@ async def test_order_statuses_are_explained_with_the_shop_name(alice: Chat) -> N
     card = await alice.sends(PHONE)
     explained = await alice.taps("Что это значит", on=card)
     assert explained.message is not None
-    assert "Лавка" in explained.message.text
+    assert SHOP_NAME in explained.message.text
 
 
 async def test_polling_an_order_omits_the_contact(
