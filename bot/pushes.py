@@ -84,8 +84,9 @@ class Track17Pushes:
         self, body: bytes, sign: str | None
     ) -> tuple[str, str, dict[str, Any]] | PushOutcome:
         """Signature first (nothing unsigned is even parsed), then the envelope."""
+        # Compared as bytes: compare_digest refuses a str with a non-ASCII character.
         if not sign or not hmac.compare_digest(
-            expected_sign(body, self._key), sign.strip().lower()
+            expected_sign(body, self._key).encode(), sign.strip().lower().encode()
         ):
             return PushOutcome(PushVerdict.BAD_SIGNATURE)
         try:

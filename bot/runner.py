@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import hashlib
+import hmac
 import logging
 import signal
 from urllib.parse import urlsplit
@@ -75,11 +77,21 @@ async def _run(settings: Settings) -> int:
     return 0
 
 
+def webhook_secret(settings: Settings) -> str:
+    """WEBHOOK_SECRET, or one derived from the token: every process behind a load balancer
+    derives the same, and nobody without the token can post updates to the webhook."""
+    if settings.webhook_secret is not None:
+        return settings.webhook_secret.get_secret_value()
+    assert settings.bot_token is not None
+    token = settings.bot_token.get_secret_value().encode()
+    return hmac.new(token, b"telegram webhook secret", hashlib.sha256).hexdigest()
+
+
 async def serve_webhook(app: App, stop: asyncio.Event) -> int:
     """Register the webhook with its secret, serve it on WEB_HOST:WEB_PORT until `stop`."""
     settings, bot, dispatcher = app.settings, app.bot, app.dispatcher
     assert bot is not None and settings.webhook_url is not None
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    secret = webhook_secret(settings)
     claims = UpdateClaims(app.db, app.clock)
     webhook = TelegramWebhook(dispatcher, bot, claims, secret, dispatcher.workflow_data)
     app.web.application.router.add_post(urlsplit(settings.webhook_url).path or "/", webhook.handle)

@@ -76,8 +76,9 @@ class TelegramWebhook:
         self._data = data
 
     async def handle(self, request: web.Request) -> web.Response:
+        # Compared as bytes: compare_digest refuses a str with a non-ASCII character.
         if self._secret is not None and not secrets.compare_digest(
-            request.headers.get(SECRET_HEADER, ""), self._secret
+            request.headers.get(SECRET_HEADER, "").encode(), self._secret.encode()
         ):
             return web.Response(status=401, text="Unauthorized")
         try:

@@ -45,8 +45,8 @@ async def bot_app(
         yield app
 
 
-async def post(app: App, body: bytes, signature: str | None) -> httpx.Response:
-    headers = {"Content-Type": "application/json"}
+async def post(app: App, body: bytes, signature: str | bytes | None) -> httpx.Response:
+    headers: dict[str, str | bytes] = {"Content-Type": "application/json"}
     if signature is not None:
         headers["sign"] = signature
     async with httpx.AsyncClient() as client:
@@ -99,7 +99,8 @@ async def test_a_bad_signature_is_refused_and_changes_nothing(
     await followed(chat, track17)
     track17.set_track(CODE, "Delivered", "Delivered_Other")
     body = track17.push_body(CODE)
-    for signature in (None, "", sign(body, "another-key"), sign(body + b" ", KEY)):
+    forged = (None, "", sign(body, "another-key"), sign(body + b" ", KEY), "подпись".encode())
+    for signature in forged:
         response = await post(bot_app, body, signature)
         assert response.status_code == 401
     async with bot_app.db.read() as tx:

@@ -16,7 +16,7 @@ import httpx
 
 from bot.app import App, assemble
 from bot.config import Settings
-from bot.runner import serve_webhook
+from bot.runner import serve_webhook, webhook_secret
 from bot.webhook import LEASE
 from providers.clock import ManualClock
 from storage import ClaimOutcome
@@ -194,3 +194,38 @@ async def test_an_update_cut_off_by_a_stop_is_handled_by_the_next_process(
     async with webhook_bot(settings_for(tg, tmp_path, second_port), clock):
         assert await deliver(second_port, update) == 200
     assert len(alice.messages) == 1
+
+
+async def test_a_secret_header_with_non_ascii_characters_is_refused(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock
+) -> None:
+    port = free_port()
+    alice = Chat(tg, 1001)
+    async with webhook_bot(settings_for(tg, tmp_path, port), clock):
+        update = {"update_id": 1, "message": alice.message_update("/start")}
+        async with httpx.AsyncClient(timeout=30) as client:
+            response = await client.post(
+                f"http://127.0.0.1:{port}/tg/hook",
+                json=update,
+                headers={"X-Telegram-Bot-Api-Secret-Token": "секрет".encode()},
+            )
+        assert response.status_code in {401, 403}
+    assert alice.messages == []
+
+
+async def test_without_webhook_secret_one_derived_from_the_token_is_required(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock
+) -> None:
+    port = free_port()
+    alice = Chat(tg, 1001)
+    settings = settings_for(tg, tmp_path, port).model_copy(update={"webhook_secret": None})
+    async with webhook_bot(settings, clock):
+        await tg.wait_until(lambda: any(c.method == "setWebhook" for c in tg.calls), 10, "hook")
+        derived = next(c for c in tg.calls if c.method == "setWebhook").params["secret_token"]
+        update = {"update_id": 1, "message": alice.message_update("/start")}
+        assert await deliver(port, update, secret=None) in {401, 403}
+        assert await deliver(port, update, secret=derived) == 200
+        await alice.tg.until(lambda: bool(alice.messages), 10)
+    assert derived == webhook_secret(settings)
+    assert tg.token.split(":", 1)[1] not in derived
+    assert len(derived) == 64 and derived.isalnum()
