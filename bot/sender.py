@@ -64,7 +64,6 @@ class OutboxSender:
         self.db = db
         self.clock = clock
         self.lease = lease
-        self.batch_size = batch_size
         self.metrics = metrics or Metrics()
         self._cap = cap
         self._stopped = asyncio.Event()

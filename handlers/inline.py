@@ -45,26 +45,11 @@ async def on_inline(
     tz: ZoneInfo,
     order_pattern: re.Pattern[str] | None,
 ) -> None:
-    now = tracking.clock()
-    results: list[InlineQueryResultArticle] = []
     text = query.query.strip()
     scanned = scan(text, order_pattern)
-    if not text:
-        views, _ = await tracking.page(query.from_user.id, 0, MAX_RESULTS)
-        results = [article(f"i{v.item.id}", card_of(v), texts, tz, now) for v in views]
-    else:
-        own = await tracking.find(query.from_user.id, text)
-        results = [article(f"i{v.item.id}", card_of(v), texts, tz, now) for v in own[:MAX_RESULTS]]
-        if not results:
-            for code in scanned.codes[:3]:
-                found = await tracking.lookup(code)
-                if isinstance(found, tuple):
-                    card = Card.of(*found)
-                elif found is not None:
-                    card = Card.of_result(found, now)
-                else:
-                    continue
-                results.append(article(f"c{code.value}"[:64], card, texts, tz, now))
+    cards = await inline_cards(tracking, query.from_user.id, text, scanned)
+    now = tracking.clock()
+    results = [article(result_id, card, texts, tz, now) for result_id, card in cards]
     await query.answer(
         results,  # type: ignore[arg-type]
         cache_time=CACHE_SECONDS,
@@ -75,6 +60,26 @@ async def on_inline(
             text=texts("inline-nothing"), start_parameter=open_bot_payload(scanned)
         ),
     )
+
+
+async def inline_cards(
+    tracking: TrackingService, user_id: int, text: str, scanned: Scan
+) -> list[tuple[str, Card]]:
+    """The user's own matches first; only when there are none, the codes' public status."""
+    if not text:
+        views, _ = await tracking.page(user_id, 0, MAX_RESULTS)
+        return [(f"i{v.item.id}", card_of(v)) for v in views]
+    own = await tracking.find(user_id, text)
+    if own:
+        return [(f"i{v.item.id}", card_of(v)) for v in own[:MAX_RESULTS]]
+    cards: list[tuple[str, Card]] = []
+    for code in scanned.codes[:3]:
+        found = await tracking.lookup(code)
+        if isinstance(found, tuple):
+            cards.append((f"c{code.value}"[:64], Card.of(*found)))
+        elif found is not None:
+            cards.append((f"c{code.value}"[:64], Card.of_result(found, tracking.clock())))
+    return cards
 
 
 def open_bot_payload(found: Scan) -> str:
