@@ -21,7 +21,8 @@ _SECRET_PATTERNS = (
     re.compile(r"(?i)([?&]contact=)[^&\s\"']+"),
     # Phone numbers (Russian spellings and any +international) and e-mail addresses.
     re.compile(r"(?<!\w)(?:\+7|8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?!\w)"),
-    re.compile(r"(?<!\w)\+\d{10,14}(?!\w)"),
+    re.compile(r"(?<!\w)\+\d[\d\s()-]{8,20}\d(?!\w)"),
+    re.compile(r"(?<!\w)9\d{9}(?!\w)"),  # a Russian mobile number without its +7 or 8
     re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
 )
 

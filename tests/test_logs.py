@@ -128,3 +128,12 @@ def test_an_error_nothing_caught_is_logged_scrubbed() -> None:
     assert "CRITICAL bot: unhandled error" in done.stderr
     assert "RuntimeError: request to /bot***/getMe failed" in done.stderr
     assert SECRET_PART not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "contact",
+    ["+79991234567", "8 (999) 123-45-67", "9991234567", "+44 20 7946 0958", "+1 (212) 555-0100"],
+)
+def test_phone_numbers_in_any_spelling_are_scrubbed(contact: str) -> None:
+    scrubbed = scrub(f"contact {contact} given")
+    assert scrubbed == "contact *** given"
