@@ -208,19 +208,22 @@ def _command_entity(text: str) -> list[MessageEntity] | None:
 async def run_console(
     settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout
 ) -> int:
+    scale = settings.demo_time_scale if settings.demo_time_scale != 1.0 else DEMO_SCALE
     settings = settings.model_copy(
         update={
             "demo_source": True,
             "track17_api_key": None,
             "database_url": "sqlite:///:memory:",
             "bot_token": SecretStr(CONSOLE_TOKEN),
+            # Leases run on the demo clock: unscaled, a 60 s lease would end within
+            # milliseconds and the next drain would send a message still being sent again.
+            "outbox_lease_seconds": settings.outbox_lease_seconds * scale,
+            "poll_lease_seconds": settings.poll_lease_seconds * scale,
         }
     )
     user = User(id=42, is_bot=False, first_name="Demo", language_code=settings.default_language)
     session = ConsoleSession(out, user)
-    clock = ScaledClock(
-        settings.demo_time_scale if settings.demo_time_scale != 1.0 else DEMO_SCALE
-    )
+    clock = ScaledClock(scale)
     # The chat itself is the output: only problems are logged beside it.
     root = logging.getLogger()
     root.setLevel(max(root.getEffectiveLevel(), logging.WARNING))

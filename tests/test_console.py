@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -157,3 +158,24 @@ async def test_console_subprocess_shows_the_card_buttons_and_list_then_quits(
         if process.returncode is None:
             process.kill()
             await process.communicate()
+
+
+def wait_then(seconds: float, line: str) -> Callable[[str], str]:
+    """A person who reads the alerts for a while, then types (the console reads in a thread)."""
+
+    def typed(_shown: str) -> str:
+        time.sleep(seconds)
+        return line
+
+    return typed
+
+
+async def test_console_alerts_come_once_each_on_the_fast_clock() -> None:
+    screen = io.StringIO()
+    codes = "RA000012349CN RA000056781RU RA222256785CN RA333300010CN RA111100427CN"
+    typist = Typist([codes, wait_then(15, "/quit")], screen)
+    settings = load_settings(_env_file=None, quiet_hours="off")
+    assert await run_console(settings, stdin=typist, out=screen) == 0
+    alerts = re.findall(r"🔔 (.+)\n(?:.*\n)*?\s*🕓 (.+)\n", screen.getvalue())
+    assert len(alerts) >= 5  # a day of a parcel's life every ten seconds, five parcels
+    assert len(set(alerts)) == len(alerts), alerts
