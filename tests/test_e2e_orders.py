@@ -25,7 +25,8 @@ ORDER = "4512001"
 PHONE = "+79991234567"
 SECRET = "link-secret-for-tests"
 PARCEL = "RA000012349CN"
-SHOP_NAME = "Лавка <Книги & Ко>"  # the operator's text: whatever it holds, messages stay valid HTML
+# The operator's text: whatever it holds, messages stay valid HTML.
+SHOP_NAME = "Лавка <Книги & Ко>"
 
 
 def shop_settings(tg: FakeTelegram, tmp_path: Path, shop: FakeShop) -> Settings:

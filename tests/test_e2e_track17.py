@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import App
-from providers.codes import s10_check_digit
 from providers.clock import ManualClock
+from providers.codes import s10_check_digit
 from tests.conftest import make_settings, running_bot
 from tests.fakes.chat import Chat
 from tests.fakes.telegram import FakeTelegram

@@ -73,7 +73,7 @@ async def test_a_signed_push_reaches_followers_and_slows_polling(
         events=[
             {
                 "time_iso": (clock.now - timedelta(hours=1)).isoformat(),
-                "description": "Arrived at destination country",
+                "description": "Arrived at destination country, destinatário",
                 "location": "MOSCOW",
                 "stage": "Arrival",
             }
@@ -86,7 +86,7 @@ async def test_a_signed_push_reaches_followers_and_slows_polling(
     assert bot_app.sender is not None
     await bot_app.sender.drain(budget_seconds=5)
     await alice.tg.until(lambda: any(m.text.startswith("🔔") for m in alice.messages), 3)
-    assert any("Arrived at destination country" in m.text for m in alice.messages)
+    assert any("destination country, destinatário" in m.text for m in alice.messages)
     async with bot_app.db.read() as tx:
         shipment = await tx.shipments.find("track17", CODE)
     assert shipment is not None and shipment.next_check_at is not None

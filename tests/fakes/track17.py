@@ -187,7 +187,7 @@ class Fake17Track:
     def push_body(self, number: str) -> bytes:
         """A TRACKING_UPDATED push for `number`, serialised once: sign exactly these bytes."""
         data = self._item(number) | {"tag": ""}
-        return json.dumps({"event": "TRACKING_UPDATED", "data": data}).encode()
+        return json.dumps({"event": "TRACKING_UPDATED", "data": data}, ensure_ascii=False).encode()
 
     def stopped_push_body(self, number: str) -> bytes:
         data = {"number": number, "carrier": self._carrier(number), "param": None, "tag": ""}
@@ -531,5 +531,7 @@ def _errors(code: int) -> JsonDict:
 
 def _json(body: JsonDict, status: int = 200) -> web.Response:
     return web.Response(
-        status=status, body=json.dumps(body).encode(), content_type="application/json"
+        status=status,
+        body=json.dumps(body, ensure_ascii=False).encode(),
+        content_type="application/json",
     )
