@@ -3,10 +3,10 @@
 Codes may be split by spaces or dashes, and Cyrillic look-alike letters are read as Latin. Digit
 groups are joined across single spaces only (dashes join dates, phones and shop order numbers); a
 run that is no code as a whole is read group by group. Nothing glued to a URL, an e-mail address, a
-decimal point or a currency sign is read. An S10 whose letters stand apart from the digits by a
-space needs them upper-case and a real service letter first, so `at 123456785 by` is no code. Codes
-typed in groups are read before the shop's order pattern, so the pattern cannot claim one of their
-groups.
+decimal point or a currency sign is read. An S10 whose letters stand apart from the digits needs a
+real service letter first, and upper case when both pairs stand apart, so `at 123456785 by` is no
+code. Codes typed in groups are read before the shop's order pattern, so the pattern cannot claim
+one of their groups.
 """
 
 from __future__ import annotations
@@ -83,12 +83,15 @@ def _trimmed(match: re.Match[str], leading: bool = True) -> tuple[int, int]:
 
 
 def _plausible_s10(match: re.Match[str]) -> bool:
-    """Letters set apart by spaces could be two words around a number: ask for more."""
-    loose = any(sep and not sep.strip(" \t\u00a0") for sep in (match["sep1"], match["sep2"]))
-    if not loose:
+    """Letters set apart by spaces could be two words around a number: ask for more. Letters
+    glued to the digits on one side (`ra 2222 5678 5cn`) are a code in any case."""
+    loose = [bool(sep) and not sep.strip(" \t\u00a0") for sep in (match["sep1"], match["sep2"])]
+    if not any(loose):
         return True
     prefix, suffix = match["pre"], match["suf"]
-    return prefix.isupper() and suffix.isupper() and prefix[0] in S10_SERVICE_LETTERS
+    if prefix[0].upper() not in S10_SERVICE_LETTERS:
+        return False
+    return not all(loose) or (prefix.isupper() and suffix.isupper())
 
 
 def _digit_runs(masked: str) -> Iterator[tuple[list[re.Match[str]], bool]]:

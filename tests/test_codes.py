@@ -256,6 +256,9 @@ def test_code_in_a_russian_sentence_is_found_and_removed_from_the_label() -> Non
         "RA-123456785-CN",
         "RA 123456785 CN",
         "ra-123-456-785-cn",
+        "ra 1234 5678 5cn",
+        "ra 123456785cn",
+        "ra123456785 cn",
         "RA - 123456785 - CN",
         "RA123456785CN",
         "rа123456785сn",
@@ -334,6 +337,11 @@ def test_digits_joined_by_dashes_are_a_shop_number_not_a_parcel() -> None:
     number = fedex12("12345678012")
     assert classify(number) == Code(number, CodeKind.FEDEX)
     assert scan(f"заказ {number[:8]}-{number[8:]} оплачен").codes == ()
+
+
+def test_an_order_pattern_does_not_split_a_lower_case_spaced_code_into_orders() -> None:
+    found = scan("ra 2222 5678 5cn", re.compile(r"^#?\d{4,10}$"))
+    assert found.codes == (Code("RA222256785CN", CodeKind.S10),)
 
 
 def test_order_pattern_claims_its_tokens_but_not_groups_of_a_spaced_code() -> None:
