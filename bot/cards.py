@@ -196,7 +196,10 @@ def render_history(
 def render_list_line(index: int, card: Card, texts: Texts) -> str:
     mute = " 🔕" if card.muted else ""
     title, code = shown(card.title, MAX_TITLE_CHARS), shown(card.code, MAX_TITLE_CHARS)
+    status = texts(status_key(card.status, "label"))
+    if card.title == card.code:  # no label: the code is the title, once is enough
+        return f"{index}. {CATALOGUE[card.status].emoji} <code>{code}</code>{mute}\n    {status}"
     return (
         f"{index}. {CATALOGUE[card.status].emoji} <b>{title}</b>{mute}\n"
-        f"    {texts(status_key(card.status, 'label'))} · <code>{code}</code>"
+        f"    {status} · <code>{code}</code>"
     )

@@ -7,10 +7,16 @@ the user's spinner turning.
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.texts import Texts, faq_topic_for
 from handlers.faq import faq_answer
+
+
+async def on_nothing_to_cancel(message: Message, texts: Texts) -> None:
+    """/cancel with no dialogue open: the dialogues name it, so it is a known command."""
+    await message.answer(texts("cancel-nothing"))
 
 
 async def on_unknown_command(message: Message, texts: Texts) -> None:
@@ -36,6 +42,7 @@ async def on_stale_button(query: CallbackQuery, texts: Texts) -> None:
 
 def build() -> Router:
     router = Router(name="fallback")
+    router.message(Command("cancel"))(on_nothing_to_cancel)
     router.message(F.text.startswith("/"))(on_unknown_command)
     router.message(F.text)(on_text)
     router.message()(on_other_content)

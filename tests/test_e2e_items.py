@@ -157,7 +157,7 @@ async def test_a_mistyped_code_fixed_by_editing_the_message_is_followed(alice: C
     assert "опечатка" in typo.text
     fixed = await alice.edits("RA000012340CN", DELIVERED)
     assert "Добавлено" in fixed.text and DELIVERED in fixed.text
-    assert "Ваши отслеживания: 1 " in (await alice.sends("/list")).text
+    assert "Ваши отслеживания: 1\n" in (await alice.sends("/list")).text
 
 
 async def test_status_without_arguments_lists_everything(alice: Chat) -> None:
@@ -282,6 +282,22 @@ async def test_callback_numbers_too_large_for_the_database_are_outdated_buttons(
         tap = await alice.taps_data(data, on=own)
         assert tap.answer_text is not None and "устарела" in tap.answer_text
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_cancel_with_no_dialogue_open_says_there_is_nothing_to_cancel(
+    alice: Chat, bob: Chat
+) -> None:
+    assert "нечего отменять" in (await alice.sends("/cancel")).text
+    assert "nothing to cancel" in (await bob.sends("/cancel")).text
+
+
+async def test_a_short_list_names_an_unlabelled_code_once_and_no_pages(alice: Chat) -> None:
+    await alice.sends(DELIVERED)
+    await alice.sends(f"{STALLED} кроссовки")
+    listed = (await alice.sends("/list")).text
+    assert listed.count(DELIVERED) == 1 and listed.count(STALLED) == 1
+    assert "кроссовки" in listed
+    assert "стр." not in listed
 
 
 async def test_unknown_command_gets_a_hint(alice: Chat) -> None:

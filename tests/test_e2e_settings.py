@@ -185,7 +185,7 @@ async def test_an_english_conversation_adds_lists_and_uses_the_card_buttons(
     assert "Checked just now" in added.text
 
     listing = await bob.sends("/list")
-    assert "You follow 1" in listing.text and "jacket" in listing.text
+    assert "Your items: 1" in listing.text and "jacket" in listing.text
     opened = await bob.taps("jacket", on=listing)
     assert opened.message is not None
     card = opened.message

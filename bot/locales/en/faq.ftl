@@ -28,7 +28,7 @@ faq-not-tracked-keywords = not tracked, not tracking, not being tracked, can't t
 
 faq-stalled-title = ⏳ No updates for a while
 faq-stalled-body =
-    <b>No updates for a long time</b>
+    <b>No updates for a while</b>
 
     Gaps are normal: on the international leg and at customs a parcel can go several days without a new scan.
 

@@ -96,9 +96,15 @@ btn-settings-timezone = 🕓 Time zone
 
 ## Items
 list-empty = Your list is empty. Send a track code or an order number and I will start following it.
-list-title = 📋 <b>You follow { $count }</b> (page { $page } of { $pages })
+list-title = 📋 <b>Your items: { $count }</b>{ $pages ->
+    [1] {""}
+   *[other] {" "}(page { $page } of { $pages })
+}
 list-archived = 🗄 In the archive: { $count } — /archive
-archive-title = 🗄 <b>Archive: { $count }</b> (page { $page } of { $pages })
+archive-title = 🗄 <b>Archive: { $count }</b>{ $pages ->
+    [1] {""}
+   *[other] {" "}(page { $page } of { $pages })
+}
 archive-empty = The archive is empty. Delivered and finished parcels and orders go here: press 🗄 under a card, or they go by themselves after two weeks.
 archive-done = Moved to the archive: /archive
 archive-not-finished = Only delivered and finished items go to the archive.
@@ -137,7 +143,7 @@ settings-saved = Saved
 settings-bad-value = This button is outdated. Open /settings again.
 settings-choose-lang = Choose a language:
 settings-choose-notify = Send alerts when a status changes?
-settings-choose-quiet = During quiet hours I hold alerts until morning (except “Ready for pickup”):
+settings-choose-quiet = During quiet hours I hold alerts until morning (except “Ready for pickup”: storage time is limited):
 settings-choose-tz = Choose a time zone:
 language-auto = as in Telegram
 language-ru = Русский
@@ -167,6 +173,7 @@ button-outdated = This button is outdated. Open /list again.
 order-ask-contact = To show order <b>{ $order }</b>, the shop needs to be sure it is yours. Send the phone number or e-mail used in the order (or /cancel).
 order-contact-invalid = That does not look like a phone number or an e-mail. Send e.g. <code>+7 999 123-45-67</code> or <code>name@example.com</code>, or /cancel.
 order-cancelled = OK, cancelled.
+cancel-nothing = There is nothing to cancel right now. Send a track code or an order number, or see /help.
 order-following = ✅ Order <b>{ $order }</b> confirmed: I am following it.
 order-no-match = Order <b>{ $order }</b> was not found, or the contact does not match the one in the order. Please check both. Attempts left: { $left }.
 order-too-many = Too many attempts. Please try again in { $minutes } min.
