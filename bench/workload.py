@@ -65,6 +65,6 @@ class Workload:
         ]
 
     def status_check(self) -> ReplyCheck:
-        # One item gets its card; several get the list headed "You follow N".
-        expected = "You follow" if self.items > 1 else self.pool[0][:2]
+        # One item gets its card; several get the list headed "Your items: N".
+        expected = "Your items" if self.items > 1 else self.pool[0][:2]
         return lambda sent, reply: expected in reply

@@ -199,7 +199,8 @@ class Recorder:
             return
         parcel, _ = await tx.shipments.get_or_create(source, code.value, code.kind, now)
         for subscription, user in await tx.subscriptions.followers(order.id):
-            label = subscription.label or order.code
+            # The order's name with a parcel mark: the two items read apart in lists and alerts.
+            label = f"{subscription.label or order.code} 📦"
             added, _ = await tx.subscriptions.add(user.id, parcel.id, label, now)
             payload = {"subscription_id": added.id, "order": order.code}
             key = f"linked:{subscription.id}:{parcel.id}"

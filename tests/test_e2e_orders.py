@@ -184,6 +184,7 @@ async def test_when_the_order_ships_its_parcel_is_followed_too(
     await alice.tg.until(lambda: any(PARCEL in m.text for m in alice.messages[2:]), 3)
     listing = await alice.sends("/list")
     assert PARCEL in listing.text and ORDER in listing.text
+    assert f"{ORDER} 📦" in listing.text  # the parcel reads apart from its order
     assert any("передан в доставку" in m.text for m in alice.messages)
 
 

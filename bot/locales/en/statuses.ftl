@@ -108,7 +108,7 @@ status-not-found-label = No data yet
 status-not-found-meaning =
     The carrier does not know this number yet. That is normal for the first 1–2 working days after the parcel is handed over; for AliExpress orders the data sometimes takes several days to appear.
 status-not-found-todo =
-    Check that the number has no typos. I will keep checking on my own; if there is still no data after a week, ask the seller to confirm the number.
+    If you typed the number yourself, check it for typos. I will keep checking on my own; if there is still no data after a week, ask the seller to confirm the number.
 
 status-expired-label = Tracking stopped
 status-expired-meaning =
