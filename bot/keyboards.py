@@ -82,15 +82,12 @@ def back_keyboard(item_id: int, texts: Texts) -> InlineKeyboardMarkup:
 
 
 def alert_keyboard(item_id: int, texts: Texts, *, finished: bool = False) -> InlineKeyboardMarkup:
-    rows = [
-        [
-            item_button(item_id, "btn-history", ItemAction.HISTORY, texts),
-            item_button(item_id, "btn-mute", ItemAction.MUTE, texts),
-        ]
-    ]
+    """A finished item's alert says it is the last one: it offers the archive, not muting."""
+    row = [item_button(item_id, "btn-history", ItemAction.HISTORY, texts)]
     if finished:
-        rows.append(archive_row(item_id, False, texts))
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+        return InlineKeyboardMarkup(inline_keyboard=[row, archive_row(item_id, False, texts)])
+    row.append(item_button(item_id, "btn-mute", ItemAction.MUTE, texts))
+    return InlineKeyboardMarkup(inline_keyboard=[row])
 
 
 def confirm_delete_keyboard(item_id: int, texts: Texts) -> InlineKeyboardMarkup:

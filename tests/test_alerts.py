@@ -471,3 +471,22 @@ async def test_after_a_restart_with_quiet_hours_unchanged_held_alerts_stay_held(
         await restarted.sender.drain(budget_seconds=5)
         await settle(alice)
     assert len(alerts_in(alice)) == 1
+
+
+async def test_a_final_alert_offers_the_archive_and_no_muting(
+    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    await alice.sends(CODE)
+    in_transit(source, clock)
+    clock.advance(hours=3)
+    await cycle(scripted)
+    source.set(CODE, Status.DELIVERED, (clock.now, Status.DELIVERED, "Вручено", "Казань"))
+    clock.advance(hours=3)
+    await cycle(scripted, spaced=True)
+    await settle(alice)
+    moving, done = [m for m in alice.messages if m.text.startswith("🔔")]
+    buttons = [[b.text for row in m.buttons for b in row] for m in (moving, done)]
+    assert any("Без уведомлений" in b for b in buttons[0])
+    assert not any("Без уведомлений" in b for b in buttons[1])
+    assert any("В архив" in b for b in buttons[1])
