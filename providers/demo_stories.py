@@ -162,7 +162,7 @@ def _parcel(dice: _Dice, story: Story, *, domestic: bool) -> list[Step]:
             ),
             Step(dice.hours(3 * _D, 6 * _D), transit, "Прибыло на территорию РФ", _EXCHANGE_RU),
             Step(dice.hours(4, 12), Status.CUSTOMS, "Прием на таможню", _EXCHANGE_RU),
-            Step(dice.hours(1 * _D, 2 * _D), Status.CUSTOMS, "Выпущено таможней", _EXCHANGE_RU),
+            Step(dice.hours(1 * _D, 2 * _D), transit, "Выпущено таможней", _EXCHANGE_RU),
             Step(dice.hours(6, 18), transit, "Покинуло место международного обмена", _EXCHANGE_RU),
         ]
         way_back = [

@@ -83,7 +83,9 @@ OPERATION_MAP: Mapping[int, Row] = {
     11: _all(_CUSTOMS),  # Прием на таможню
     12: {**_each(range(1, 29), _FAILED), ANY: _FAILED},  # Неудачная попытка вручения
     13: _all(_MOVING),  # Регистрация отправки
-    14: {**_each(range(1, 20), _CUSTOMS), ANY: _CUSTOMS},  # Таможенное оформление
+    # Таможенное оформление; released (1 выпущено, 13 выпуск разрешён, 16 выпущено, средства
+    # зарезервированы): the parcel goes on, nothing is left to do about customs.
+    14: {**_each(range(1, 20), _CUSTOMS), **_each((1, 13, 16), _MOVING), ANY: _CUSTOMS},
     15: _all(_LOST),  # Передача на временное хранение
     16: _all(_LOST),  # Уничтожение
     17: _all(_LOST),  # Оформление в собственность

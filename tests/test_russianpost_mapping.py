@@ -71,6 +71,10 @@ SUGGESTED_LABELS = {
 DELIBERATE = {
     (4, 5): Status.EXCEPTION,  # forwarded to temporary storage: unclaimed, like 15
     (4, 6): Status.EXCEPTION,  # forwarded to the undeliverable mail
+    # Released by customs: the parcel goes on, there is nothing to do about customs any more.
+    (14, 1): Status.IN_TRANSIT,
+    (14, 13): Status.IN_TRANSIT,
+    (14, 16): Status.IN_TRANSIT,
 }
 
 
@@ -172,7 +176,9 @@ def test_the_table_follows_the_suggested_normalisation() -> None:
         (42, 1, Status.DELIVERY_FAILED),
         (22, 4, Status.DELIVERY_FAILED),
         (11, 0, Status.CUSTOMS),
-        (14, 1, Status.CUSTOMS),
+        (14, 1, Status.IN_TRANSIT),  # released by customs: on its way again
+        (14, 13, Status.IN_TRANSIT),
+        (14, 6, Status.CUSTOMS),  # sent on with duties to pay
         (14, 14, Status.CUSTOMS),
         (15, 0, Status.EXCEPTION),
         (16, 0, Status.EXCEPTION),
