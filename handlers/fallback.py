@@ -11,6 +11,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.texts import Texts, faq_topic_for
+from bot.tracking import TrackingService
 from handlers.faq import faq_answer
 
 
@@ -23,12 +24,19 @@ async def on_unknown_command(message: Message, texts: Texts) -> None:
     await message.answer(texts("unknown-command"))
 
 
-async def on_text(message: Message, texts: Texts, shop_name: str) -> None:
+async def on_text(
+    message: Message, texts: Texts, shop_name: str, tracking: TrackingService
+) -> None:
     topic = faq_topic_for(message.text or "", texts)
     if topic is None:
         await message.answer(texts("fallback-hint"))
         return
     text, markup = faq_answer(topic, texts, shop_name)
+    if message.from_user is not None:
+        # "Where is my parcel?" from someone who follows some: their statuses are one tap away.
+        _, followed = await tracking.page(message.from_user.id, 0, 1)
+        if followed:
+            text += "\n\n" + texts("faq-your-items", count=followed)
     await message.answer(text, reply_markup=markup)
 
 

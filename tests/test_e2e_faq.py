@@ -93,6 +93,16 @@ async def test_a_typed_question_gets_the_matching_topic(alice: Chat) -> None:
         assert any("Все вопросы" in label for label in labels(reply)), question
 
 
+async def test_a_question_from_someone_who_follows_parcels_points_to_their_list(
+    alice: Chat,
+) -> None:
+    assert "/list" not in (await alice.sends("где моя посылка?")).text
+    await alice.sends("RA000012349CN")
+    await alice.sends("RA000056781RU")
+    reply = await alice.sends("где моя посылка?")
+    assert "Статусы ваших отслеживаний (2) — в /list" in reply.text
+
+
 async def test_an_english_question_gets_the_stalled_topic_in_english(bob: Chat) -> None:
     reply = await bob.sends("where is my parcel, no updates for weeks")
     assert "No updates for a while" in reply.text

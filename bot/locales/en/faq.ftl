@@ -87,3 +87,4 @@ faq-privacy-body =
 
     I send the numbers only to tracking services, to learn their status. /remove deletes one number, /forget everything I keep about you.
 faq-privacy-keywords = privacy, personal data, my data, data, delete, do you store, do you keep
+faq-your-items = 📋 The statuses of your items ({ $count }) are in /list
