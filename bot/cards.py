@@ -163,11 +163,16 @@ def render_card(card: Card, texts: Texts, tz: ZoneInfo, now: datetime) -> str:
     return "\n".join(lines)
 
 
-def render_explanation(status: Status, texts: Texts, shop: str = "") -> str:
+def render_explanation(status: Status, texts: Texts, shop: str = "", title: str = "") -> str:
+    """`title`: the item's, when its current status is explained (the card asked about may
+    show an older one)."""
     shop = escape(shop)  # the operator's SHOP_NAME is text, not HTML
+    heading = f"<b>{status_label(status, texts)}</b>"
+    if title:
+        heading = f"{shown(title, MAX_TITLE_CHARS)}: {heading}"
     return "\n\n".join(
         [
-            f"<b>{status_label(status, texts)}</b>",
+            heading,
             texts(status_key(status, "meaning"), shop=shop),
             f"👉 {texts(status_key(status, 'todo'), shop=shop)}",
         ]

@@ -118,7 +118,7 @@ async def on_history(
 
 
 async def on_explain(query: CallbackQuery, view: ItemView, texts: Texts, shop_name: str) -> None:
-    text = render_explanation(view.item.shipment.status, texts, shop_name)
+    text = render_explanation(view.item.shipment.status, texts, shop_name, view.item.title)
     if isinstance(query.message, Message):
         await query.message.answer(text, reply_markup=back_keyboard(view.item.id, texts))
     await query.answer()

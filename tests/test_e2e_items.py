@@ -199,10 +199,11 @@ async def test_history_lists_the_events_newest_first(alice: Chat, clock: ManualC
 
 
 async def test_explain_tells_what_the_status_means_and_what_to_do(alice: Chat) -> None:
-    added = await alice.sends(DELIVERED)
+    added = await alice.sends(f"{DELIVERED} <кеды & носки>")
     tap = await alice.taps("Что это значит", on=added)
     assert tap.message is not None
     assert "👉" in tap.message.text
+    assert tap.message.text.startswith("<кеды & носки>: ")  # whose status, as it is now
 
 
 async def test_mute_and_unmute_toggle_the_button(alice: Chat) -> None:
