@@ -11,7 +11,7 @@ from bot.app import App
 from providers.clock import ManualClock
 from tests.conftest import make_settings, running_bot
 from tests.fakes.chat import Chat
-from tests.fakes.telegram import FakeTelegram
+from tests.fakes.telegram import FakeTelegram, Message
 from tests.fakes.track17 import Fake17Track
 
 KEY = "carrier-key"
@@ -38,6 +38,16 @@ async def bot17(
     )
     async with running_bot(settings, clock) as app:
         yield app
+
+
+def item_id_in(message: Message, prefix: str, position: int) -> int:
+    """The item id a button's callback data carries (`c1:<id>:<carrier>`, `i1:<action>:<id>`)."""
+    return next(
+        int(value.split(":")[position])
+        for row in message.buttons
+        for _, value in row
+        if isinstance(value, str) and value.startswith(prefix)
+    )
 
 
 async def test_an_undetectable_carrier_is_chosen_by_the_user(
@@ -70,12 +80,7 @@ async def test_a_forged_or_unknown_carrier_choice_is_refused(
 ) -> None:
     alice, bob = chat(1, "ru"), chat(2, "en")
     ask = await alice.sends(CODE)
-    item_id = next(
-        int(value.split(":")[1])
-        for row in ask.buttons
-        for _, value in row
-        if isinstance(value, str) and value.startswith("c1:")
-    )
+    item_id = item_id_in(ask, "c1:", 1)
     own = await bob.sends("/start")
     foreign = await bob.taps_data(f"c1:{item_id}:3011", on=own)
     assert foreign.answer_text is not None and "no longer in your list" in foreign.answer_text
@@ -91,12 +96,7 @@ async def test_a_number_17track_follows_keeps_its_carrier_against_forged_choices
     bob, alice = chat(2, "en"), chat(1, "ru")
     await bob.sends(detected)
     card = await alice.sends(detected)
-    item_id = next(
-        int(value.split(":")[2])
-        for row in card.buttons
-        for _, value in row
-        if isinstance(value, str) and value.startswith("i1:")
-    )
+    item_id = item_id_in(card, "i1:", 2)
     carrier, requests = track17.registered[detected], len(track17.requests)
 
     for forged in (11011, 2051, 18031):
