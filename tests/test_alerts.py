@@ -58,6 +58,17 @@ def in_transit(source: ScriptedSource, clock: ManualClock, code: str = CODE) -> 
     )
 
 
+async def followed_in_transit(
+    alice: Chat, app: App, source: ScriptedSource, clock: ManualClock
+) -> Chat:
+    """`alice` follows CODE, which moves three hours later; its first alert has been sent."""
+    await alice.sends(CODE)
+    in_transit(source, clock)
+    clock.advance(hours=3)
+    await cycle(app)
+    return alice
+
+
 async def test_a_change_is_pushed_once_to_each_follower(
     scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
 ) -> None:
@@ -334,11 +345,7 @@ async def test_turning_quiet_hours_off_releases_held_alerts(
 async def test_a_stall_is_announced_once(
     scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
 ) -> None:
-    alice = chat(1, "ru")
-    await alice.sends(CODE)
-    in_transit(source, clock)
-    clock.advance(hours=3)
-    await cycle(scripted)
+    alice = await followed_in_transit(chat(1, "ru"), scripted, source, clock)
     clock.advance(days=11)
     await cycle(scripted, spaced=True)
     clock.advance(days=1)
@@ -405,11 +412,7 @@ async def test_pickup_reminder_counts_from_the_arrival_not_from_later_notices(
 async def test_a_silent_number_expires_and_followers_are_told(
     scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
 ) -> None:
-    alice = chat(1, "ru")
-    await alice.sends(CODE)
-    in_transit(source, clock)
-    clock.advance(hours=3)
-    await cycle(scripted)
+    alice = await followed_in_transit(chat(1, "ru"), scripted, source, clock)
     for _ in range(8):
         clock.advance(days=5)
         await cycle(scripted, spaced=True)
@@ -476,11 +479,7 @@ async def test_after_a_restart_with_quiet_hours_unchanged_held_alerts_stay_held(
 async def test_a_final_alert_offers_the_archive_and_no_muting(
     scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
 ) -> None:
-    alice = chat(1, "ru")
-    await alice.sends(CODE)
-    in_transit(source, clock)
-    clock.advance(hours=3)
-    await cycle(scripted)
+    alice = await followed_in_transit(chat(1, "ru"), scripted, source, clock)
     source.set(CODE, Status.DELIVERED, (clock.now, Status.DELIVERED, "Вручено", "Казань"))
     clock.advance(hours=3)
     await cycle(scripted, spaced=True)
