@@ -12,6 +12,7 @@ import os
 import platform
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from providers.codes import s10_check_digit
@@ -58,6 +59,31 @@ def warn_if_busy(load: list[float] | None) -> None:
             " wall-clock figures will be low, the CPU figures less so",
             flush=True,
         )
+
+
+def cpu_seconds_by_process(name_prefix: str) -> dict[int, float] | None:
+    """CPU time (user and system) of each live process whose name starts so (Linux /proc).
+
+    For the cost of server processes a benchmark talks to, such as PostgreSQL's backends, which
+    per-process accounting of the benchmark itself never sees. None where there is no /proc.
+    """
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    found: dict[int, float] = {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text(encoding="utf-8", errors="replace")
+        except OSError:  # the process ended meanwhile
+            continue
+        name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :]
+        if name.startswith(name_prefix):
+            fields = rest.split()
+            found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return found
 
 
 def environment() -> dict[str, Any]:

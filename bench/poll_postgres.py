@@ -6,7 +6,11 @@ then lets one worker, and then two workers side by side, drain the due rows thro
 `Poller` (claims with FOR UPDATE SKIP LOCKED). Each worker opens its connection pool and builds
 its poller before the common start line, as a running worker has them; the time covers the
 tick alone, from the start line to the last worker's end. Prints figures; the last line is JSON
-with `due_per_s_1_worker`, `due_per_s_2_workers` and `two_workers_vs_one`.
+with `due_per_s_1_worker`, `due_per_s_2_workers` and `two_workers_vs_one`. Beside them, the CPU
+time of the workers and of PostgreSQL's processes in each run (read from /proc where there is one,
+so other work on the machine does not count), the cores they kept busy, and
+`machine_ceiling_vs_one`: what two workers could reach at most on this machine if every core were
+busy at one worker's cost per row.
 
     python -m bench.poll --postgres [--stored 200000] [--due 100000]
 """
@@ -21,12 +25,13 @@ import os
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 
-from bench.common import environment
+from bench.common import cpu_seconds_by_process, environment
 from bot.poller import Poller
 from bot.recording import fingerprint
 from bot.sources import Sources
@@ -166,8 +171,12 @@ async def make_due_again(url: str, due: int) -> None:
         await conn.close()
 
 
-async def drain(url: str, ready: Any, start: Any, results: Any) -> None:
-    """Open the pool and build the poller first, as a running worker has; time the tick alone."""
+async def drain(url: str, ready: Any, start: Any, results: Any, release: Any) -> None:
+    """Open the pool and build the poller first, as a running worker has; time the tick alone.
+
+    The pool stays open until `release`, so that its server processes are still there when the
+    parent reads their CPU time.
+    """
     db = await open_database(url, migrate=False)
     try:
         sources = Sources([InstantSource()], system_clock)
@@ -177,34 +186,73 @@ async def drain(url: str, ready: Any, start: Any, results: Any) -> None:
             await tx.session.fetch_one("SELECT 1 AS one")
         ready.put(os.getpid())
         await asyncio.to_thread(start.wait)
-        began = time.perf_counter()
+        began, cpu_began = time.perf_counter(), time.process_time()
         report = await poller.tick()
-        results.put((report.batches.polled, began, time.perf_counter()))
+        ended, cpu = time.perf_counter(), time.process_time() - cpu_began
+        results.put((report.batches.polled, began, ended, cpu))
+        await asyncio.to_thread(release.wait)
     finally:
         await db.close()
 
 
-def worker(url: str, ready: Any, start: Any, results: Any) -> None:
-    asyncio.run(drain(url, ready, start, results))
+def worker(url: str, ready: Any, start: Any, results: Any, release: Any) -> None:
+    asyncio.run(drain(url, ready, start, results, release))
 
 
-def timed_run(url: str, workers: int) -> tuple[int, float]:
+@dataclass(frozen=True)
+class Run:
+    polled: int
+    seconds: float
+    worker_cpu_s: float  # the workers' own processes
+    server_cpu_s: float | None  # PostgreSQL's processes (backends, WAL writer...), where known
+
+    @property
+    def cores_busy(self) -> float | None:
+        if self.server_cpu_s is None:
+            return None
+        return (self.worker_cpu_s + self.server_cpu_s) / self.seconds
+
+    @property
+    def cpu_ms_per_1000(self) -> float | None:
+        """Workers' and server's CPU per thousand rows: above one worker's, it is contention."""
+        if self.server_cpu_s is None:
+            return None
+        return (self.worker_cpu_s + self.server_cpu_s) / self.polled * 1_000_000
+
+
+def server_cpu_spent(
+    before: dict[int, float] | None, after: dict[int, float] | None
+) -> float | None:
+    if before is None or after is None:
+        return None
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+def timed_run(url: str, workers: int) -> Run:
     context = multiprocessing.get_context("fork")
     ready, start, results = context.Queue(), context.Event(), context.Queue()
+    release = context.Event()
     processes = [
-        context.Process(target=worker, args=(url, ready, start, results)) for _ in range(workers)
+        context.Process(target=worker, args=(url, ready, start, results, release))
+        for _ in range(workers)
     ]
     for process in processes:
         process.start()
     for _ in processes:
         ready.get(timeout=120)
+    server_before = cpu_seconds_by_process("postgres")
     start.set()
     outcomes = [results.get(timeout=600) for _ in processes]
+    server_after = cpu_seconds_by_process("postgres")
+    release.set()
     for process in processes:
         process.join()
-    polled = sum(o[0] for o in outcomes)
-    elapsed = max(o[2] for o in outcomes) - min(o[1] for o in outcomes)
-    return polled, elapsed
+    return Run(
+        polled=sum(o[0] for o in outcomes),
+        seconds=max(o[2] for o in outcomes) - min(o[1] for o in outcomes),
+        worker_cpu_s=sum(o[3] for o in outcomes),
+        server_cpu_s=server_cpu_spent(server_before, server_after),
+    )
 
 
 async def create_database() -> tuple[str, str]:
@@ -225,6 +273,37 @@ async def drop_database(name: str) -> None:
         await admin.close()
 
 
+def describe(run: Run, workers: int, *, warm_up: bool) -> str:
+    line = (
+        f"{'warm-up, ' if warm_up else ''}{workers} worker(s): {run.polled} due in"
+        f" {run.seconds:.2f} s = {run.polled / run.seconds:,.0f} due/s;"
+        f" CPU: workers {run.worker_cpu_s:.2f} s"
+    )
+    if run.cores_busy is None:
+        return line
+    return f"{line}, PostgreSQL {run.server_cpu_s:.2f} s = {run.cores_busy:.2f} cores busy"
+
+
+def median(values: Sequence[float]) -> float:
+    return sorted(values)[len(values) // 2]
+
+
+def rounded_median(values: Sequence[float], digits: int) -> float | None:
+    return round(median(values), digits) if values else None
+
+
+def machine_ceiling(cores_busy_one_worker: Sequence[float]) -> float | None:
+    """The most two workers could gain here: twice one, or every core busy at one's cost per row.
+
+    The database server shares the machine's cores with the workers, so on a small machine its
+    share of each row's cost, not the workers' code, sets this bound.
+    """
+    cpus = os.cpu_count()
+    if not cores_busy_one_worker or not cpus:
+        return None
+    return round(min(2.0, cpus / median(cores_busy_one_worker)), 3)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.poll --postgres")
     parser.add_argument("--postgres", action="store_true")
@@ -236,25 +315,29 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         asyncio.run(seed(url, args.stored, args.due))
         figures: dict[int, list[float]] = {1: [], 2: []}
+        cores_busy: dict[int, list[float]] = {1: [], 2: []}
+        cpu_per_1000: dict[int, list[float]] = {1: [], 2: []}
         # Round 0 warms up (the freshly copied table has no free space in its pages, so its
         # first updates cost more than any later ones); then the order alternates, so a slow
         # spell of the machine does not always fall on the same side.
         for round_ in range(args.repeats + 1):
             for workers in (1, 2) if round_ % 2 else (2, 1):
                 asyncio.run(make_due_again(url, args.due))
-                polled, elapsed = timed_run(url, workers)
-                if polled != args.due:
-                    raise SystemExit(f"{workers} worker(s) polled {polled}, expected {args.due}")
-                label = "warm-up, " if round_ == 0 else ""
-                print(
-                    f"{label}{workers} worker(s): {polled} due in {elapsed:.2f} s "
-                    f"= {polled / elapsed:,.0f} due/s"
-                )
+                run = timed_run(url, workers)
+                if run.polled != args.due:
+                    raise SystemExit(
+                        f"{workers} worker(s) polled {run.polled}, expected {args.due}"
+                    )
+                print(describe(run, workers, warm_up=round_ == 0))
                 if round_:
-                    figures[workers].append(polled / elapsed)
+                    figures[workers].append(run.polled / run.seconds)
+                    if run.cores_busy is not None and run.cpu_ms_per_1000 is not None:
+                        cores_busy[workers].append(run.cores_busy)
+                        cpu_per_1000[workers].append(run.cpu_ms_per_1000)
     finally:
         asyncio.run(drop_database(name))
-    one, two = sorted(figures[1])[len(figures[1]) // 2], sorted(figures[2])[len(figures[2]) // 2]
+    one, two = median(figures[1]), median(figures[2])
+    ceiling = machine_ceiling(cores_busy[1])
     result = {
         "engine": "postgresql",
         "stored": args.stored,
@@ -263,9 +346,22 @@ def main(argv: Sequence[str] | None = None) -> None:
         "due_per_s_2_workers": round(two, 1),
         "two_workers_vs_one": round(two / one, 3),
         "target_two_workers_vs_one": 1.5,
+        "cores_busy_1_worker": rounded_median(cores_busy[1], 2),
+        "cores_busy_2_workers": rounded_median(cores_busy[2], 2),
+        "cpu_ms_per_1000_due_1_worker": rounded_median(cpu_per_1000[1], 1),
+        "cpu_ms_per_1000_due_2_workers": rounded_median(cpu_per_1000[2], 1),
+        "machine_ceiling_vs_one": ceiling,
         "environment": environment(),
     }
     print(f"two workers vs one: {result['two_workers_vs_one']} (target 1.5)")
+    if ceiling is not None:
+        print(
+            f"one worker keeps {result['cores_busy_1_worker']} of {os.cpu_count()} cores busy"
+            f" (itself and PostgreSQL): with every core busy at that cost per row, two workers"
+            f" could reach at most {ceiling}x one here; they spend"
+            f" {result['cpu_ms_per_1000_due_2_workers']} ms of CPU per 1,000 rows against one"
+            f" worker's {result['cpu_ms_per_1000_due_1_worker']}"
+        )
     print(json.dumps(result))
 
 
