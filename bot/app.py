@@ -91,18 +91,11 @@ async def assemble(
     providers: Sequence[Provider] | None = None,
     with_bot: bool = True,
 ) -> AsyncIterator[App]:
+    """Each lifetime joins one exit stack as it opens, so they close in reverse order."""
     async with contextlib.AsyncExitStack() as stack:
         db = await open_database(settings.database_url, pool_size=settings.database_pool_size)
         stack.push_async_callback(db.close)
-        shared_rates = None
-        if settings.redis_url:
-            shared_rates = SharedSourceRates(settings.redis_url, redis_namespace(settings))
-            stack.push_async_callback(shared_rates.close)
-        chosen = (
-            list(providers)
-            if providers is not None
-            else await build_providers(settings, stack, clock, db, shared_rates)
-        )
+        chosen = await _chosen_providers(settings, stack, clock, db, providers)
         metrics = Metrics()
         sources = Sources(chosen, clock, metrics)
         tracking = TrackingService(db, sources, clock, settings.poll_interval_seconds, metrics)
@@ -114,12 +107,9 @@ async def assemble(
         fsm = build_fsm_storage(settings, db, clock)
         stack.push_async_callback(fsm.close)
         dispatcher = build_dispatcher(settings, tracking, catalogue, settings_service, poller, fsm)
-        bot: Bot | None = None
-        sender: OutboxSender | None = None
-        if with_bot and (settings.bot_token is not None or session is not None):
-            bot, sender = _bot_and_sender(
-                stack, settings, session, db, catalogue, settings_service, clock, metrics
-            )
+        bot, sender = _bot_and_sender(
+            stack, settings, session, with_bot, db, catalogue, settings_service, clock, metrics
+        )
         jobs = Jobs(poller, sender, settings.poll_tick_seconds)
         stack.push_async_callback(jobs.stop)
         web = _web_server(settings, tracking, poller, jobs, fsm, metrics)
@@ -141,17 +131,40 @@ async def assemble(
         )
 
 
+async def _chosen_providers(
+    settings: Settings,
+    stack: contextlib.AsyncExitStack,
+    clock: Clock,
+    db: Database,
+    providers: Sequence[Provider] | None,
+) -> list[Provider]:
+    """The sources given by the caller, else the configured ones (their rates shared by Redis)."""
+    shared_rates = None
+    if settings.redis_url:
+        shared_rates = SharedSourceRates(settings.redis_url, redis_namespace(settings))
+        stack.push_async_callback(shared_rates.close)
+    if providers is not None:
+        return list(providers)
+    return await build_providers(settings, stack, clock, db, shared_rates)
+
+
 def _bot_and_sender(
     stack: contextlib.AsyncExitStack,
     settings: Settings,
     session: BaseSession | None,
+    with_bot: bool,
     db: Database,
     catalogue: Catalogue,
     settings_service: SettingsService,
     clock: Clock,
     metrics: Metrics,
-) -> tuple[Bot, OutboxSender]:
-    """The Telegram client and the outbox sender that writes through it (and its send cap)."""
+) -> tuple[Bot | None, OutboxSender | None]:
+    """The Telegram client and the outbox sender that writes through it (and its send cap).
+
+    Neither without a token or a session to talk through, nor when the caller wants no bot.
+    """
+    if not with_bot or (settings.bot_token is None and session is None):
+        return None, None
     bot = make_bot(settings, session)
     stack.push_async_callback(bot.session.close)
     cap = build_send_cap(settings)
