@@ -20,6 +20,7 @@ from bot.tracking import TrackingService
 from providers.base import SourceError, TrackResult
 from providers.codes import Code, CodeKind
 from providers.shop import ShopProvider
+from storage.allowances import AllowanceKind
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,8 @@ class Orders:
             return OrderOutcome(OrderState.NOT_CONFIGURED)
         now = self._tracking.clock()
         async with self._tracking.db.transaction() as tx:
-            attempt = await tx.order_attempts.take(
-                user_id, now, ATTEMPTS_WINDOW, ATTEMPTS_PER_HOUR
+            attempt = await tx.allowances.take(
+                user_id, AllowanceKind.ORDER_PROOF, now, ATTEMPTS_WINDOW, ATTEMPTS_PER_HOUR
             )
         if not attempt.allowed:
             wait = (attempt.next_at - now).total_seconds() if attempt.next_at else 0.0

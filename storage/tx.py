@@ -10,7 +10,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from storage.attempts import OrderAttemptsRepo
+from storage.allowances import AllowancesRepo
 from storage.dialogues import DialoguesRepo
 from storage.events import EventsRepo
 from storage.outbox import OutboxRepo
@@ -27,9 +27,9 @@ class Tx:
     """The repositories of one transaction; unusable once its block has ended."""
 
     __slots__ = (
+        "allowances",
         "dialogues",
         "events",
-        "order_attempts",
         "outbox",
         "receipts",
         "session",
@@ -48,7 +48,7 @@ class Tx:
         self.events = EventsRepo(session)
         self.outbox = OutboxRepo(session)
         self.receipts = ReceiptsRepo(session)
-        self.order_attempts = OrderAttemptsRepo(session)
+        self.allowances = AllowancesRepo(session)
         self.source_calls = SourceCallsRepo(session)
         self.update_claims = UpdateClaimsRepo(session)
         self.dialogues = DialoguesRepo(session)

@@ -93,7 +93,8 @@ class UsersRepo:
 
         Followers counts are kept in step first (the foreign keys' cascade would bypass them);
         shipments nobody follows any more are left for `ShipmentsRepo.delete_orphans`. The
-        user's order attempts stay: they only count tries against the hourly limit.
+        user's allowance uses stay: they only count against the limits, and housekeeping
+        deletes them within a day.
         """
         await self._s.execute(
             "UPDATE shipments SET followers = followers - 1"

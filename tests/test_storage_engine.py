@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 
 from storage import Database, StorageError, migrate, open_database
-from storage.migrate import load, split_statements
+from storage.allowances import AllowanceKind
+from storage.database import _open
+from storage.migrate import load, split_statements, upgrade
+from storage.sql import to_ms
 
 pytest_plugins = ["tests.test_storage_backends"]  # db, db_url, database_url on each engine
 
@@ -109,6 +112,33 @@ async def test_existing_database_keeps_its_data_when_opened_again(db_url: str) -
         assert await second.schema_version() == LATEST
     finally:
         await second.close()
+
+
+async def test_order_attempts_move_to_the_allowance_table_when_it_arrives(
+    database_url: str,
+) -> None:
+    before = [m for m in load() if m.name != "allowances"]
+    assert len(before) == LATEST - 1  # the allowances migration is the last one
+    db = await _open(database_url, pool_size=1)
+    try:
+        await upgrade(db, before)
+        async with db.transaction() as tx:
+            await tx.session.execute(
+                "INSERT INTO order_attempts (user_id, attempted_at) VALUES (?, ?)",
+                (7, to_ms(T0)),
+            )
+        await upgrade(db, load())
+        async with db.transaction() as tx:
+            refused = await tx.allowances.take(
+                7, AllowanceKind.ORDER_PROOF, T0, timedelta(hours=1), 1
+            )
+            other_kind = await tx.allowances.take(
+                7, AllowanceKind.NEW_NUMBER, T0, timedelta(hours=1), 1
+            )
+    finally:
+        await db.close()
+    assert not refused.allowed and refused.next_at == T0 + timedelta(hours=1)
+    assert other_kind.allowed
 
 
 async def test_open_without_migrating_refuses_an_outdated_schema(database_url: str) -> None:

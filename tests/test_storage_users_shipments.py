@@ -11,6 +11,7 @@ import pytest
 from providers.base import TrackEvent
 from providers.statuses import Status
 from storage import Database, Tx, open_database
+from storage.allowances import AllowanceKind
 
 pytest_plugins = ["tests.test_storage_backends"]  # the `db` fixture, on each engine
 
@@ -254,19 +255,47 @@ async def test_shipment_followed_by_two_users_is_orphaned_only_after_both_leave(
 
 
 async def test_order_attempts_are_limited_per_user_within_the_window(db: Database) -> None:
-    hour = timedelta(hours=1)
+    hour, proof = timedelta(hours=1), AllowanceKind.ORDER_PROOF
     async with db.transaction() as tx:
         await tx.users.seen(7, "ru", T0)
         taken = [
-            await tx.order_attempts.take(7, T0 + timedelta(minutes=m), hour, 3) for m in range(4)
+            await tx.allowances.take(7, proof, T0 + timedelta(minutes=m), hour, 3)
+            for m in range(4)
         ]
-        other = await tx.order_attempts.take(8, T0, hour, 3)
+        other = await tx.allowances.take(8, proof, T0, hour, 3)
     assert [(a.allowed, a.left) for a in taken] == [(True, 2), (True, 1), (True, 0), (False, 0)]
     assert taken[3].next_at == T0 + hour  # when the first attempt leaves the window
     assert other.allowed and other.left == 2
     async with db.transaction() as tx:
-        again = await tx.order_attempts.take(7, T0 + hour, hour, 3)
+        again = await tx.allowances.take(7, proof, T0 + hour, hour, 3)
     assert again.allowed and again.left == 0  # the first left the window, two are still in it
+
+
+async def test_each_allowance_kind_keeps_its_own_count(db: Database) -> None:
+    day = timedelta(days=1)
+    async with db.transaction() as tx:
+        await tx.users.seen(7, "ru", T0)
+        numbers = [
+            await tx.allowances.take(7, AllowanceKind.NEW_NUMBER, T0, day, 2) for _ in range(3)
+        ]
+        proof = await tx.allowances.take(7, AllowanceKind.ORDER_PROOF, T0, day, 2)
+    assert [n.allowed for n in numbers] == [True, True, False]
+    assert proof.allowed and proof.left == 1
+
+
+async def test_allowance_uses_outlive_the_user_until_housekeeping_forgets_them(
+    db: Database,
+) -> None:
+    day, kind = timedelta(days=1), AllowanceKind.NEW_NUMBER
+    async with db.transaction() as tx:
+        await tx.users.seen(7, "ru", T0)
+        await tx.allowances.take(7, kind, T0, day, 1)
+        assert await tx.users.erase(7)
+        await tx.users.seen(7, "ru", T0)
+        assert not (await tx.allowances.take(7, kind, T0, day, 1)).allowed
+    async with db.transaction() as tx:
+        assert await tx.allowances.forget_before(T0 + timedelta(seconds=1)) == 1
+        assert await tx.allowances.forget_before(T0 + timedelta(seconds=1)) == 0
 
 
 async def test_order_attempts_from_two_workers_at_once_share_one_count(db_url: str) -> None:
@@ -277,7 +306,8 @@ async def test_order_attempts_from_two_workers_at_once_share_one_count(db_url: s
 
         async def attempt(db: Database) -> bool:
             async with db.transaction() as tx:
-                return (await tx.order_attempts.take(7, T0, timedelta(hours=1), 5)).allowed
+                proof = AllowanceKind.ORDER_PROOF
+                return (await tx.allowances.take(7, proof, T0, timedelta(hours=1), 5)).allowed
 
         results = await asyncio.gather(*(attempt(db) for db in [first, second] * 5))
     finally:

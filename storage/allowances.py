@@ -1,0 +1,66 @@
+"""Per-user allowances over a sliding window: order proofs an hour, new numbers a day.
+
+Kept in the database rather than in memory, so a restart does not hand out a fresh allowance and
+several processes behind one webhook share one count. On PostgreSQL the user's row is locked
+for the transaction, so two uses arriving at two processes at once are counted one after the
+other; SQLite has one writer at a time anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from storage.sql import Session, from_ms, to_ms
+
+
+class AllowanceKind(StrEnum):
+    ORDER_PROOF = "order_proof"  # a contact checked with the shop
+    NEW_NUMBER = "new_number"  # a number the bot did not follow yet: a registration at a source
+
+
+@dataclass(frozen=True, slots=True)
+class Allowance:
+    allowed: bool
+    left: int  # uses left after this one (0 when refused)
+    next_at: datetime | None  # when refused: when the oldest use leaves the window
+
+
+class AllowancesRepo:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    async def take(
+        self,
+        user_id: int,
+        kind: AllowanceKind,
+        now: datetime,
+        window: timedelta,
+        limit: int,
+    ) -> Allowance:
+        """Count one use unless `limit` were made within `window` before `now`."""
+        if self._s.dialect == "postgresql":
+            await self._s.fetch_one("SELECT id FROM users WHERE id = ? FOR UPDATE", (user_id,))
+        await self._s.execute(
+            "DELETE FROM allowance_uses WHERE user_id = ? AND kind = ? AND used_at <= ?",
+            (user_id, kind.value, to_ms(now - window)),
+        )
+        rows = await self._s.fetch_all(
+            "SELECT used_at FROM allowance_uses WHERE user_id = ? AND kind = ?"
+            " ORDER BY used_at LIMIT ?",
+            (user_id, kind.value, limit),
+        )
+        if len(rows) >= limit:
+            return Allowance(False, 0, from_ms(rows[0]["used_at"]) + window)
+        await self._s.execute(
+            "INSERT INTO allowance_uses (user_id, kind, used_at) VALUES (?, ?, ?)",
+            (user_id, kind.value, to_ms(now)),
+        )
+        return Allowance(True, limit - len(rows) - 1, None)
+
+    async def forget_before(self, moment: datetime) -> int:
+        """Uses older than every window: they no longer count, and they name a user."""
+        return await self._s.execute(
+            "DELETE FROM allowance_uses WHERE used_at < ?", (to_ms(moment),)
+        )
