@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from datetime import timedelta
 from enum import StrEnum
 
+from bot.limits import ORDER_PROOF_WINDOW, ORDER_PROOFS_PER_WINDOW
 from bot.outcomes import ItemView
 from bot.sources import SourceBackingOffError
 from bot.tracking import TrackingService
@@ -24,8 +24,6 @@ from storage.allowances import AllowanceKind
 
 log = logging.getLogger(__name__)
 
-ATTEMPTS_PER_HOUR = 5
-ATTEMPTS_WINDOW = timedelta(hours=1)
 SHOP = "shop"
 
 
@@ -64,7 +62,11 @@ class Orders:
         now = self._tracking.clock()
         async with self._tracking.db.transaction() as tx:
             attempt = await tx.allowances.take(
-                user_id, AllowanceKind.ORDER_PROOF, now, ATTEMPTS_WINDOW, ATTEMPTS_PER_HOUR
+                user_id,
+                AllowanceKind.ORDER_PROOF,
+                now,
+                ORDER_PROOF_WINDOW,
+                ORDER_PROOFS_PER_WINDOW,
             )
         if not attempt.allowed:
             wait = (attempt.next_at - now).total_seconds() if attempt.next_at else 0.0

@@ -5,7 +5,8 @@ notice go out once. A key is only needed while its event could be recorded again
 silence outlasts a source's expiry period (at most 60 days, `bot.watch`) before polling stops,
 so settled rows are kept for 90 days and then deleted, a batch per transaction so that senders
 and the poller never wait long for the write lock. A dialogue nobody answered for a day (a
-rename or an order's contact question the user walked away from) is forgotten too.
+rename or an order's contact question the user walked away from) is forgotten too, and so are
+the uses of per-user allowances once they are older than the longest window (`bot.limits`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from bot.limits import ALLOWANCE_USES_KEPT
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -41,3 +43,9 @@ async def forget_abandoned_dialogues(db: Database, now: datetime) -> int:
     """Delete dialogue state untouched for DIALOGUE_KEPT; returns how many went."""
     async with db.transaction() as tx:
         return await tx.dialogues.forget_before(now - DIALOGUE_KEPT)
+
+
+async def forget_old_allowance_uses(db: Database, now: datetime) -> int:
+    """Delete allowance uses no window counts any more; returns how many went."""
+    async with db.transaction() as tx:
+        return await tx.allowances.forget_before(now - ALLOWANCE_USES_KEPT)

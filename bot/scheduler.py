@@ -24,7 +24,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.archive import archive_finished
 from bot.operator import watch_quotas
 from bot.poller import Poller
-from bot.retention import forget_abandoned_dialogues, forget_settled_outbox
+from bot.retention import (
+    forget_abandoned_dialogues,
+    forget_old_allowance_uses,
+    forget_settled_outbox,
+)
 from bot.sender import OutboxSender
 
 log = logging.getLogger(__name__)
@@ -170,6 +174,7 @@ class Jobs:
         await watch_quotas(tracking)
         await forget_settled_outbox(tracking.db, tracking.clock())
         await forget_abandoned_dialogues(tracking.db, tracking.clock())
+        await forget_old_allowance_uses(tracking.db, tracking.clock())
         await archive_finished(tracking.db, tracking.clock())
 
     async def _send(self) -> None:

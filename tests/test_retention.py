@@ -1,4 +1,4 @@
-"""Settled outbox rows are forgotten after the retention period, in batches; nothing else is."""
+"""Settled outbox rows and old allowance uses are forgotten after their periods, nothing else."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.retention import OUTBOX_KEPT, forget_settled_outbox
+from bot.limits import ALLOWANCE_USES_KEPT, NEW_NUMBERS_WINDOW
+from bot.retention import OUTBOX_KEPT, forget_old_allowance_uses, forget_settled_outbox
 from bot.watch import DEFAULT_EXPIRY, SOURCE_EXPIRY
 from storage import Database, open_database
+from storage.allowances import AllowanceKind
 
 NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 USER = 7
@@ -51,3 +53,16 @@ async def test_old_settled_rows_go_in_batches_and_the_rest_stays(db: Database) -
             assert await tx.outbox.enqueue(USER, "alert", {}, f"old-{n}", NOW, NOW)
         assert not await tx.outbox.enqueue(USER, "alert", {}, "recent", NOW, NOW)
         assert not await tx.outbox.enqueue(USER, "alert", {}, "old-pending", NOW, NOW)
+
+
+async def test_allowance_uses_go_once_no_window_counts_them(db: Database) -> None:
+    window, kind = NEW_NUMBERS_WINDOW, AllowanceKind.NEW_NUMBER
+    async with db.transaction() as tx:
+        await tx.users.seen(USER, None, NOW)
+        await tx.allowances.take(
+            USER, kind, NOW - ALLOWANCE_USES_KEPT - timedelta(minutes=1), window, 9
+        )
+        await tx.allowances.take(USER, kind, NOW - timedelta(hours=23), window, 9)
+    assert await forget_old_allowance_uses(db, NOW) == 1
+    async with db.transaction() as tx:  # the recent use still counts against a limit of two
+        assert (await tx.allowances.take(USER, kind, NOW, window, 2)).left == 0
