@@ -22,6 +22,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.redis import RedisStorage
 
 from bot.config import Settings
+from bot.delivery import Outlet
 from bot.dispatching import build_dispatcher, build_fsm_storage
 from bot.health import HealthCheck
 from bot.metrics import Metrics
@@ -169,17 +170,11 @@ def _bot_and_sender(
     stack.push_async_callback(bot.session.close)
     cap = build_send_cap(settings)
     stack.push_async_callback(cap.close)
+    outlet = Outlet(db, bot, catalogue, settings_service, clock, cap, metrics, settings.shop_name)
     sender = OutboxSender(
-        db,
-        bot,
-        catalogue,
-        settings_service,
-        clock,
-        cap=cap,
+        outlet,
         rate_per_second=settings.send_rate_per_second,
-        shop_name=settings.shop_name,
         lease=timedelta(seconds=settings.outbox_lease_seconds),
-        metrics=metrics,
     )
     return bot, sender
 

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from aiogram import Bot
@@ -48,29 +49,32 @@ async def sleep_unless_stopped(stopped: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stopped.wait(), seconds)
 
 
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """What a message goes out through: the store, the Telegram client, its cap, the texts."""
+
+    db: Database
+    bot: Bot
+    catalogue: Catalogue
+    preferences: SettingsService
+    clock: Clock
+    cap: SendCap
+    metrics: Metrics = field(default_factory=Metrics)
+    shop_name: str = ""
+
+
 class Delivery:
     def __init__(
-        self,
-        db: Database,
-        bot: Bot,
-        catalogue: Catalogue,
-        preferences: SettingsService,
-        clock: Clock,
-        cap: SendCap,
-        ledger: OutboxLedger,
-        metrics: Metrics,
-        shop_name: str,
-        stopped: asyncio.Event,
-        concurrency: int,
+        self, outlet: Outlet, ledger: OutboxLedger, stopped: asyncio.Event, concurrency: int
     ) -> None:
-        self.db = db
-        self.bot = bot
-        self.catalogue = catalogue
-        self.preferences = preferences
-        self.clock = clock
-        self.shop_name = shop_name
-        self.metrics = metrics
-        self._cap = cap
+        self.db = outlet.db
+        self.bot = outlet.bot
+        self.catalogue = outlet.catalogue
+        self.preferences = outlet.preferences
+        self.clock = outlet.clock
+        self.shop_name = outlet.shop_name
+        self.metrics = outlet.metrics
+        self._cap = outlet.cap
         self._ledger = ledger
         self._stopped = stopped
         self._slots = asyncio.Semaphore(concurrency)

@@ -16,16 +16,8 @@ from asyncio import FIRST_COMPLETED
 from collections import defaultdict
 from datetime import timedelta
 
-from aiogram import Bot
-
-from bot.delivery import Delivery, sleep_unless_stopped
-from bot.metrics import Metrics
+from bot.delivery import Delivery, Outlet, sleep_unless_stopped
 from bot.outbox_ledger import OutboxLedger, SendReport
-from bot.send_cap import SendCap
-from bot.settings_service import SettingsService
-from bot.texts import Catalogue
-from providers.clock import Clock
-from storage import Database
 from storage.models import OutboxMessage
 
 CLAIM_USE = 0.75  # share of a claim's lease during which its messages may still be sent
@@ -43,50 +35,38 @@ def _grouped(claimed: list[OutboxMessage]) -> list[list[OutboxMessage]]:
     return list(groups.values())
 
 
+def _claim_sizes(rate_per_second: float, lease: timedelta, batch_size: int) -> tuple[int, int]:
+    """How many messages one claim takes, and how few still waiting start the next claim.
+
+    Claim no more than the rate lets us send within the usable part of a lease, and claim
+    again while a quarter of a claim still waits, if those and a new claim fit in it too.
+    """
+    sendable = rate_per_second * lease.total_seconds() * CLAIM_USE
+    claim_size = max(1, min(batch_size, int(sendable / 2)))
+    return claim_size, max(0, min(claim_size // 4, int(sendable) - claim_size - 1))
+
+
 class OutboxSender:
     def __init__(
         self,
-        db: Database,
-        bot: Bot,
-        catalogue: Catalogue,
-        preferences: SettingsService,
-        clock: Clock,
+        outlet: Outlet,
         *,
-        cap: SendCap,
         rate_per_second: float,
-        shop_name: str = "",
         lease: timedelta = timedelta(seconds=60),
         max_attempts: int = 5,
         batch_size: int = 100,
         concurrency: int = 8,
-        metrics: Metrics | None = None,
     ) -> None:
-        self.db = db
-        self.clock = clock
+        self.db = outlet.db
+        self.clock = outlet.clock
         self.lease = lease
-        self.metrics = metrics or Metrics()
-        self._cap = cap
+        self.metrics = outlet.metrics
+        self._cap = outlet.cap
         self._stopped = asyncio.Event()
-        ledger = OutboxLedger(db, clock, self.metrics, max_attempts)
-        self._delivery = Delivery(
-            db,
-            bot,
-            catalogue,
-            preferences,
-            clock,
-            cap,
-            ledger,
-            self.metrics,
-            shop_name,
-            self._stopped,
-            concurrency,
-        )
+        ledger = OutboxLedger(outlet.db, outlet.clock, outlet.metrics, max_attempts)
+        self._delivery = Delivery(outlet, ledger, self._stopped, concurrency)
         self._held_rechecked = False
-        # Claim no more than the rate lets us send within the usable part of a lease, and claim
-        # again while a quarter of a claim still waits, if those and a new claim fit in it too.
-        sendable = rate_per_second * self.lease.total_seconds() * CLAIM_USE
-        self._claim_size = max(1, min(batch_size, int(sendable / 2)))
-        self._low_water = max(0, min(self._claim_size // 4, int(sendable) - self._claim_size - 1))
+        self._claim_size, self._low_water = _claim_sizes(rate_per_second, lease, batch_size)
         self.report = SendReport()
 
     def stop(self) -> None:
@@ -105,33 +85,8 @@ class OutboxSender:
         await self._recheck_held_once()
         report = SendReport()
         running: set[asyncio.Task[None]] = set()
-        last_to_chat: dict[int, asyncio.Task[None]] = {}
-        waited = False
         try:
-            while not self._stopped.is_set() and time.monotonic() < deadline:
-                if len(running) > self._low_water:
-                    await self._settle(running, deadline)
-                    continue
-                await self._wait_if_paused()
-                async with self.db.transaction() as tx:
-                    claimed = await tx.outbox.claim_due(self.clock(), self._claim_size, self.lease)
-                if not claimed:
-                    if running:
-                        await self._settle(running, deadline)
-                        continue
-                    # Once: a message still not claimable after the wait is another sender's.
-                    if not waited and await self._wait_for_next_due(deadline):
-                        waited = True
-                        continue
-                    break
-                waited = False
-                # Send from a claim only during most of its lease: after that another process
-                # may take the rows over, and a late send would be a duplicate.
-                valid_until = time.monotonic() + self.lease.total_seconds() * CLAIM_USE
-                for group in _grouped(claimed):
-                    chat = group[0].user_id
-                    after = last_to_chat.get(chat)
-                    last_to_chat[chat] = self._start(running, group, valid_until, after, report)
+            await self._send_until(deadline, running, report)
         except asyncio.CancelledError:
             for task in running:
                 task.cancel()  # their claims come back after the lease
@@ -145,6 +100,53 @@ class OutboxSender:
                 raise result
         return report
 
+    async def _send_until(
+        self, deadline: float, running: set[asyncio.Task[None]], report: SendReport
+    ) -> None:
+        """Claim and start sends until the budget ends, nothing is due soon, or we are stopped."""
+        last_to_chat: dict[int, asyncio.Task[None]] = {}
+        waited = False
+        while not self._stopped.is_set() and time.monotonic() < deadline:
+            if len(running) > self._low_water:
+                await self._settle(running, deadline)
+                continue
+            claimed = await self._claim()
+            if claimed:
+                waited = False
+                self._start_sends(claimed, running, last_to_chat, report)
+            elif running:
+                await self._settle(running, deadline)
+            # Once: a message still not claimable after the wait is another sender's.
+            elif not waited and await self._wait_for_next_due(deadline):
+                waited = True
+            else:
+                break
+
+    async def _claim(self) -> list[OutboxMessage]:
+        """The next due messages, taken for a lease once a 429's pause is over."""
+        await self._wait_if_paused()
+        async with self.db.transaction() as tx:
+            return await tx.outbox.claim_due(self.clock(), self._claim_size, self.lease)
+
+    def _start_sends(
+        self,
+        claimed: list[OutboxMessage],
+        running: set[asyncio.Task[None]],
+        last_to_chat: dict[int, asyncio.Task[None]],
+        report: SendReport,
+    ) -> None:
+        """One task per group, each after the previous one to the same chat."""
+        # Send from a claim only during most of its lease: after that another process
+        # may take the rows over, and a late send would be a duplicate.
+        valid_until = time.monotonic() + self.lease.total_seconds() * CLAIM_USE
+        for group in _grouped(claimed):
+            chat = group[0].user_id
+            after = last_to_chat.get(chat)
+            task = asyncio.create_task(self._delivery.deliver(group, valid_until, after, report))
+            running.add(task)
+            task.add_done_callback(running.discard)
+            last_to_chat[chat] = task
+
     async def _recheck_held_once(self) -> None:
         """Messages held for quiet hours by an earlier run: the setting in force may differ now."""
         if self._held_rechecked:
@@ -152,19 +154,6 @@ class OutboxSender:
         async with self.db.transaction() as tx:
             await tx.outbox.release_held(self.clock())
         self._held_rechecked = True
-
-    def _start(
-        self,
-        running: set[asyncio.Task[None]],
-        group: list[OutboxMessage],
-        valid_until: float,
-        after: asyncio.Task[None] | None,
-        report: SendReport,
-    ) -> asyncio.Task[None]:
-        task = asyncio.create_task(self._delivery.deliver(group, valid_until, after, report))
-        running.add(task)
-        task.add_done_callback(running.discard)
-        return task
 
     async def _settle(self, running: set[asyncio.Task[None]], deadline: float) -> None:
         """Wait until one of the sends ends (or the budget does); a failed send is raised."""
