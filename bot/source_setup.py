@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
 
 import httpx
 
@@ -17,6 +18,8 @@ from providers.russianpost import RussianPostProvider
 from providers.shop import ShopProvider
 from providers.track17 import Track17Provider
 from storage import Database
+
+ClientFor = Callable[[str, type[Provider]], Awaitable[httpx.AsyncClient]]
 
 
 async def build_providers(
@@ -37,33 +40,47 @@ async def build_providers(
             paced_client(base_url, settings.source_timeout_seconds, turns)
         )
 
-    providers: list[Provider] = []
-    if settings.track17_api_key is not None:
-        providers.append(
-            Track17Provider(
-                await client(settings.track17_api_url, Track17Provider),
-                settings.track17_api_key.get_secret_value(),
-            )
-        )
-    if settings.russian_post_login and settings.russian_post_password:
-        providers.append(
-            RussianPostProvider(
-                await client(settings.russian_post_api_url, RussianPostProvider),
-                settings.russian_post_login,
-                settings.russian_post_password.get_secret_value(),
-                daily_limit=settings.russian_post_daily_limit,
-                clock=clock,
-                daily_calls=StoredDailyCalls(db, RussianPostProvider.name),
-            )
-        )
-    if settings.shop_api_url and settings.shop_api_token:
-        providers.append(
-            ShopProvider(
-                await client(settings.shop_api_url, ShopProvider),
-                settings.shop_api_token.get_secret_value(),
-                settings.shop_name,
-            )
-        )
-    if settings.demo_source:
-        providers.append(DemoProvider(clock))
-    return providers
+    configured = [
+        await _track17(settings, client),
+        await _russian_post(settings, client, clock, db),
+        await _shop(settings, client),
+        DemoProvider(clock) if settings.demo_source else None,
+    ]
+    return [provider for provider in configured if provider is not None]
+
+
+async def _track17(settings: Settings, client: ClientFor) -> Provider | None:
+    """17TRACK, given an API key."""
+    if settings.track17_api_key is None:
+        return None
+    return Track17Provider(
+        await client(settings.track17_api_url, Track17Provider),
+        settings.track17_api_key.get_secret_value(),
+    )
+
+
+async def _russian_post(
+    settings: Settings, client: ClientFor, clock: Clock, db: Database
+) -> Provider | None:
+    """Russian Post, given a login and a password."""
+    if not (settings.russian_post_login and settings.russian_post_password):
+        return None
+    return RussianPostProvider(
+        await client(settings.russian_post_api_url, RussianPostProvider),
+        settings.russian_post_login,
+        settings.russian_post_password.get_secret_value(),
+        daily_limit=settings.russian_post_daily_limit,
+        clock=clock,
+        daily_calls=StoredDailyCalls(db, RussianPostProvider.name),
+    )
+
+
+async def _shop(settings: Settings, client: ClientFor) -> Provider | None:
+    """The shop's own order API, given its URL and a token."""
+    if not (settings.shop_api_url and settings.shop_api_token):
+        return None
+    return ShopProvider(
+        await client(settings.shop_api_url, ShopProvider),
+        settings.shop_api_token.get_secret_value(),
+        settings.shop_name,
+    )
