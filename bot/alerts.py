@@ -63,45 +63,55 @@ def is_urgent(kind: str, context: AlertContext) -> bool:
 def render(
     kind: str, context: AlertContext, texts: Texts, tz: ZoneInfo, now: datetime, shop: str
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """The message as it reads now: what happened, the item's card, then what to do."""
     item = context.item
-    shop = escape(shop)  # the operator's SHOP_NAME is text, not HTML
     card = Card.of(item.shipment, context.last_event, item.subscription.label, False)
     body = render_card(card, texts, tz, now)
+    # The operator's SHOP_NAME is text, not HTML.
+    head, tail = _head_and_advice(kind, context, texts, tz, now, escape(shop))
+    text = f"{head}\n\n{body}\n\n👉 {tail}"
+    # Whole HTML: every part is bounded (see bot.cards), none is cut.
+    return text, _keyboard(kind, item, texts)
+
+
+def _head_and_advice(
+    kind: str, context: AlertContext, texts: Texts, tz: ZoneInfo, now: datetime, shop: str
+) -> tuple[str, str]:
+    """The title line of each kind of message and the advice under its card."""
+    item = context.item
     status = item.shipment.status
     title = shown(item.title, MAX_TITLE_CHARS)
     if kind == Silence.STALL:
         days = max(1, int((now - (item.shipment.last_event_at or now)).days))
-        head = texts("stall-title", title=title, days=days)
-        tail = texts("stall-todo", shop=shop)
-    elif kind == Silence.PICKUP_REMINDER:
+        return texts("stall-title", title=title, days=days), texts("stall-todo", shop=shop)
+    if kind == Silence.PICKUP_REMINDER:
         head = texts("pickup-reminder-title", title=title, days=DEFAULT_STORAGE_DAYS)
-        tail = texts(status_key(status, "todo"), shop=shop)
-    elif kind == Silence.EXPIRED:
-        head = texts("expired-title", title=title)
-        tail = texts("expired-todo")
-    elif kind == "linked":
+        return head, texts(status_key(status, "todo"), shop=shop)
+    if kind == Silence.EXPIRED:
+        return texts("expired-title", title=title), texts("expired-todo")
+    if kind == "linked":
         order = shown(str(context_order(context)), MAX_TITLE_CHARS)
         head = texts("linked-title", order=order, code=shown(item.shipment.code, MAX_TITLE_CHARS))
-        tail = texts(status_key(status, "todo"), shop=shop)
-    else:
-        head = texts("alert-title", title=title, status=status_label(status, texts))
-        tail = _news(context, texts, tz) + texts(status_key(status, "todo"), shop=shop)
-        if CATALOGUE[status].final:
-            tail += "\n\n" + texts("alert-final")
-    text = f"{head}\n\n{body}\n\n👉 {tail}"
-    finished = CATALOGUE[status].final
-    keyboard = (
-        alert_keyboard(item.id, texts, finished=finished)
-        if kind == "alert"
-        else item_keyboard(
-            item.id,
-            item.subscription.muted,
-            texts,
-            finished=finished,
-            archived=item.subscription.archived,
-        )
+        return head, texts(status_key(status, "todo"), shop=shop)
+    head = texts("alert-title", title=title, status=status_label(status, texts))
+    tail = _news(context, texts, tz) + texts(status_key(status, "todo"), shop=shop)
+    if CATALOGUE[status].final:
+        tail += "\n\n" + texts("alert-final")
+    return head, tail
+
+
+def _keyboard(kind: str, item: Item, texts: Texts) -> InlineKeyboardMarkup:
+    """A status alert offers the history and muting (archiving, once final); others the card's."""
+    finished = CATALOGUE[item.shipment.status].final
+    if kind == "alert":
+        return alert_keyboard(item.id, texts, finished=finished)
+    return item_keyboard(
+        item.id,
+        item.subscription.muted,
+        texts,
+        finished=finished,
+        archived=item.subscription.archived,
     )
-    return text, keyboard  # whole HTML: every part is bounded (see bot.cards), none is cut
 
 
 def context_order(context: AlertContext) -> str:
