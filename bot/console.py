@@ -52,6 +52,10 @@ CONSOLE_TICK_SECONDS = 2.0  # one day of the demo's life every ten seconds
 BUTTON_NUMBER_DIGITS = 3
 T = TypeVar("T")
 TAG_RE = re.compile(r"<[^>]+>")
+WELCOME = (
+    "Parcel bot console. Type a message (try RA000012349CN or /help), a button number to "
+    "press it, @CODE for inline mode, /quit to leave.\n"
+)
 
 
 def html_to_text(text: str) -> str:
@@ -208,8 +212,29 @@ def _command_entity(text: str) -> list[MessageEntity] | None:
 async def run_console(
     settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout
 ) -> int:
+    """The real dispatcher and jobs, with a local Bot session and the demo on a sped-up clock."""
     scale = settings.demo_time_scale if settings.demo_time_scale != 1.0 else DEMO_SCALE
-    settings = settings.model_copy(
+    settings = _offline(settings, scale)
+    user = User(id=42, is_bot=False, first_name="Demo", language_code=settings.default_language)
+    session = ConsoleSession(out, user)
+    clock = ScaledClock(scale)
+    # The chat itself is the output: only problems are logged beside it.
+    root = logging.getLogger()
+    root.setLevel(max(root.getEffectiveLevel(), logging.WARNING))
+    async with assemble(settings, clock=clock, session=session) as app:
+        assert app.bot is not None
+        console = Console(session, app.bot, app.dispatcher)
+        out.write(WELCOME)
+        await console.handle("/start")
+        app.jobs.tick_seconds = CONSOLE_TICK_SECONDS
+        app.jobs.start()
+        await _converse(console, stdin, out)
+    return 0
+
+
+def _offline(settings: Settings, scale: float) -> Settings:
+    """The demo source alone, in memory, with a token that never leaves the process."""
+    return settings.model_copy(
         update={
             "demo_source": True,
             "track17_api_key": None,
@@ -221,28 +246,15 @@ async def run_console(
             "poll_lease_seconds": settings.poll_lease_seconds * scale,
         }
     )
-    user = User(id=42, is_bot=False, first_name="Demo", language_code=settings.default_language)
-    session = ConsoleSession(out, user)
-    clock = ScaledClock(scale)
-    # The chat itself is the output: only problems are logged beside it.
-    root = logging.getLogger()
-    root.setLevel(max(root.getEffectiveLevel(), logging.WARNING))
-    async with assemble(settings, clock=clock, session=session) as app:
-        assert app.bot is not None
-        console = Console(session, app.bot, app.dispatcher)
-        out.write(
-            "Parcel bot console. Type a message (try RA000012349CN or /help), a button number to "
-            "press it, @CODE for inline mode, /quit to leave.\n"
-        )
-        await console.handle("/start")
-        app.jobs.tick_seconds = CONSOLE_TICK_SECONDS
-        app.jobs.start()
-        loop = asyncio.get_running_loop()
-        while True:
-            out.write("\n> ")
-            out.flush()
-            line = await loop.run_in_executor(None, stdin.readline)
-            if not line or line.strip() in {"/quit", "/exit"}:
-                break
-            await console.handle(line)
-    return 0
+
+
+async def _converse(console: Console, stdin: TextIO, out: TextIO) -> None:
+    """Each line typed is handled in turn (read off the loop, so the jobs keep running)."""
+    loop = asyncio.get_running_loop()
+    while True:
+        out.write("\n> ")
+        out.flush()
+        line = await loop.run_in_executor(None, stdin.readline)
+        if not line or line.strip() in {"/quit", "/exit"}:
+            break
+        await console.handle(line)
