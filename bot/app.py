@@ -99,7 +99,14 @@ async def assemble(
         chosen = await _chosen_providers(settings, stack, clock, db, providers)
         metrics = Metrics()
         sources = Sources(chosen, clock, metrics)
-        tracking = TrackingService(db, sources, clock, settings.poll_interval_seconds, metrics)
+        tracking = TrackingService(
+            db,
+            sources,
+            clock,
+            settings.poll_interval_seconds,
+            metrics,
+            new_numbers_per_day=settings.new_numbers_per_user_per_day,
+        )
         catalogue = Catalogue(default_language=settings.default_language)
         settings_service = SettingsService(
             db, clock, settings.quiet_hours, settings.default_timezone, tracking.forget_user

@@ -93,6 +93,7 @@ class Settings(BaseSettings):
     outbox_lease_seconds: float = Field(default=60, gt=0)
     poll_lease_seconds: float = Field(default=300, gt=0)
     admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    new_numbers_per_user_per_day: int = Field(default=100, ge=0)
 
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)

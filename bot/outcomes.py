@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from providers.codes import Code
@@ -18,6 +19,7 @@ class AddProblem(StrEnum):
     NEEDS_CARRIER = "needs_carrier"
     SOURCE_DOWN = "source_down"
     TOO_MANY = "too_many"
+    DAILY_LIMIT = "daily_limit"  # the user's new numbers of the last 24 hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,7 @@ class AddOutcome:
     detail: str = ""
     restored: bool = False  # it was in the archive and is back in the list
     relabelled: bool = False
+    retry_at: datetime | None = None  # DAILY_LIMIT: when a new number can be added again
 
 
 class RefreshState(StrEnum):

@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from datetime import timedelta
 
+from bot.limits import NEW_NUMBERS_WINDOW
 from bot.metrics import Metrics
 from bot.outcomes import (
     AddOutcome,
@@ -28,7 +29,8 @@ from bot.waiting import Waiting
 from providers.base import NumberRejected, SourceError, TrackResult
 from providers.clock import Clock
 from providers.codes import Code, CodeKind
-from storage import Database
+from storage import Database, Tx
+from storage.allowances import AllowanceKind
 from storage.models import Event, Shipment, User
 
 log = logging.getLogger(__name__)
@@ -59,8 +61,11 @@ class TrackingService:
         clock: Clock,
         poll_interval_seconds: float,
         metrics: Metrics | None = None,
+        *,
+        new_numbers_per_day: int = 0,
     ) -> None:
         self.db = db
+        self.new_numbers_per_day = new_numbers_per_day  # 0: no limit
         self.sources = sources
         self.clock = clock
         self.poll_interval = poll_interval_seconds
@@ -129,12 +134,10 @@ class TrackingService:
         now = self.clock()
         async with self.db.transaction() as tx:
             await tx.users.ensure(user_id, now)
-            # At the limit, a number someone else already follows may still be added.
-            if (
-                await tx.subscriptions.count(user_id) >= MAX_ITEMS_PER_USER
-                and await tx.shipments.find(source, code.value) is None
-            ):
-                return AddOutcome(code, None, False, AddProblem.TOO_MANY)
+            if await tx.shipments.find(source, code.value) is None:
+                refusal = await self._refuse_new_number(tx, user_id, code)
+                if refusal is not None:
+                    return refusal
             shipment, new = await tx.shipments.get_or_create(source, code.value, code.kind, now)
             before = None if new else await tx.subscriptions.find_for(user_id, shipment.id)
             subscription, created = await tx.subscriptions.add(user_id, shipment.id, label, now)
@@ -151,6 +154,24 @@ class TrackingService:
         restored = before is not None and before.archived
         relabelled = before is not None and bool(label) and label != before.label
         return AddOutcome(code, view, created, problem, detail, restored, relabelled)
+
+    async def _refuse_new_number(self, tx: Tx, user_id: int, code: Code) -> AddOutcome | None:
+        """A number nobody follows yet costs a registration at its source: it counts against the
+        user's list and their allowance of the day. One someone already follows costs nothing."""
+        if await tx.subscriptions.count(user_id) >= MAX_ITEMS_PER_USER:
+            return AddOutcome(code, None, False, AddProblem.TOO_MANY)
+        if not self.new_numbers_per_day:
+            return None
+        allowance = await tx.allowances.take(
+            user_id,
+            AllowanceKind.NEW_NUMBER,
+            self.clock(),
+            NEW_NUMBERS_WINDOW,
+            self.new_numbers_per_day,
+        )
+        if allowance.allowed:
+            return None
+        return AddOutcome(code, None, False, AddProblem.DAILY_LIMIT, retry_at=allowance.next_at)
 
     async def follow_result(
         self, user_id: int, source: str, code: Code, result: TrackResult

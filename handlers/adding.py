@@ -6,7 +6,6 @@ import contextlib
 import re
 import time
 from collections.abc import AsyncIterator, Sequence
-from html import escape
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
@@ -16,6 +15,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.chat_action import ChatActionSender
 
+from bot.add_replies import bad_codes_text, outcome_header, rest_summary
 from bot.callbacks import CarrierCb
 from bot.keyboards import carriers_keyboard
 from bot.orders import Orders
@@ -26,53 +26,11 @@ from handlers.filters import ContainsCodes
 from handlers.orders import ask_contact
 from handlers.views import edit_or_keep, item_message
 from providers.code_scan import scan
-from providers.codes import BadCode, BadCodeReason, Scan
+from providers.codes import Scan
 from providers.track17 import CARRIER_CHOICES
 
 MAX_CARDS_PER_REPLY = ASKED_AT_ONCE  # the numbers asked at once are the ones shown as cards
-MAX_BAD_EXPLAINED = 5  # mistyped codes explained one by one; the rest named in one line
-MAX_CODES_NAMED = 30  # past the cards, by code; the rest only counted (message limits)
 TYPING_AFTER_SECONDS = 1.0  # a quick answer needs no "typing…"; a source taking its turns does
-
-
-def bad_code_text(bad: BadCode, texts: Texts) -> str:
-    if bad.reason is BadCodeReason.CHECK_DIGIT and bad.expected_check_digit is not None:
-        return texts(
-            "code-bad-check-digit", code=escape(bad.value), expected=bad.expected_check_digit
-        )
-    return texts("code-bad-format", code=escape(bad.value))
-
-
-def bad_codes_text(found: Sequence[BadCode], texts: Texts) -> str:
-    """One reply for all the mistyped codes of a message, however many there are."""
-    lines = [bad_code_text(bad, texts) for bad in found[:MAX_BAD_EXPLAINED]]
-    rest = found[MAX_BAD_EXPLAINED:]
-    if rest:
-        named = [f"<code>{escape(b.value)}</code>" for b in rest[:MAX_CODES_NAMED]]
-        codes = ", ".join(named) + (", …" if len(rest) > MAX_CODES_NAMED else "")
-        lines.append(texts("code-bad-more", count=len(rest), codes=codes))
-    return "\n\n".join(lines)
-
-
-PROBLEM_KEYS = {
-    AddProblem.NO_SOURCE: "add-no-source",
-    AddProblem.TOO_MANY: "add-too-many",
-    AddProblem.NEEDS_CARRIER: "add-needs-carrier",
-    AddProblem.REJECTED: "add-rejected",
-    AddProblem.SOURCE_DOWN: "add-source-down",
-}
-
-
-def outcome_header(outcome: AddOutcome, texts: Texts) -> str:
-    if outcome.problem is not None:
-        key = PROBLEM_KEYS[outcome.problem]
-    elif outcome.created:
-        key = "add-added"
-    elif outcome.restored:
-        key = "add-restored"
-    else:
-        key = "add-relabelled" if outcome.relabelled else "add-already"
-    return texts(key, code=escape(outcome.code.value))
 
 
 async def reply_to_scan(
@@ -128,9 +86,9 @@ async def reply_outcomes(
     texts: Texts,
     tz: ZoneInfo,
 ) -> None:
-    now = tracking.clock()
+    now, limit = tracking.clock(), tracking.new_numbers_per_day
     for outcome in outcomes[:MAX_CARDS_PER_REPLY]:
-        header = outcome_header(outcome, texts)
+        header = outcome_header(outcome, texts, tz, now, limit)
         if outcome.view is None:
             await message.answer(header)
             continue
@@ -141,11 +99,9 @@ async def reply_outcomes(
             continue
         text, keyboard = item_message(outcome.view, texts, tz, now)
         await message.answer(f"{header}\n\n{text}", reply_markup=keyboard)
-    rest = outcomes[MAX_CARDS_PER_REPLY:]
-    if rest:
-        named = [f"<code>{escape(o.code.value)}</code>" for o in rest[:MAX_CODES_NAMED]]
-        codes = ", ".join(named) + (", …" if len(rest) > MAX_CODES_NAMED else "")
-        await message.answer(texts("add-more-added", count=len(rest), codes=codes))
+    summary = rest_summary(outcomes[MAX_CARDS_PER_REPLY:], texts, tz, now, limit)
+    if summary:
+        await message.answer("\n\n".join(summary))
 
 
 CARRIER_ANSWERS = {

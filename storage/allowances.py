@@ -3,7 +3,8 @@
 Kept in the database rather than in memory, so a restart does not hand out a fresh allowance and
 several processes behind one webhook share one count. On PostgreSQL the user's row is locked
 for the transaction, so two uses arriving at two processes at once are counted one after the
-other; SQLite has one writer at a time anyway.
+other; SQLite has one writer at a time anyway. Uses that left every window are deleted by
+housekeeping (`forget_before`), not on each use, so a use costs one read and one insert.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from storage.sql import Session, from_ms, to_ms
+from storage.sql import Session, from_ms, required, to_ms
 
 
 class AllowanceKind(StrEnum):
@@ -42,22 +43,21 @@ class AllowancesRepo:
         """Count one use unless `limit` were made within `window` before `now`."""
         if self._s.dialect == "postgresql":
             await self._s.fetch_one("SELECT id FROM users WHERE id = ? FOR UPDATE", (user_id,))
-        await self._s.execute(
-            "DELETE FROM allowance_uses WHERE user_id = ? AND kind = ? AND used_at <= ?",
-            (user_id, kind.value, to_ms(now - window)),
+        row = required(
+            await self._s.fetch_one(
+                "SELECT COUNT(*) AS n, MIN(used_at) AS oldest FROM allowance_uses"
+                " WHERE user_id = ? AND kind = ? AND used_at > ?",
+                (user_id, kind.value, to_ms(now - window)),
+            )
         )
-        rows = await self._s.fetch_all(
-            "SELECT used_at FROM allowance_uses WHERE user_id = ? AND kind = ?"
-            " ORDER BY used_at LIMIT ?",
-            (user_id, kind.value, limit),
-        )
-        if len(rows) >= limit:
-            return Allowance(False, 0, from_ms(rows[0]["used_at"]) + window)
+        used = int(row["n"])
+        if used >= limit:
+            return Allowance(False, 0, from_ms(row["oldest"]) + window)
         await self._s.execute(
             "INSERT INTO allowance_uses (user_id, kind, used_at) VALUES (?, ?, ?)",
             (user_id, kind.value, to_ms(now)),
         )
-        return Allowance(True, limit - len(rows) - 1, None)
+        return Allowance(True, limit - used - 1, None)
 
     async def forget_before(self, moment: datetime) -> int:
         """Uses older than every window: they no longer count, and they name a user."""

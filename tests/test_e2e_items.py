@@ -125,16 +125,18 @@ async def test_an_unknown_query_of_a_whole_message_gets_a_short_polite_reply(ali
 async def test_a_message_full_of_codes_gets_every_reply_within_telegram_limits(
     alice: Chat,
 ) -> None:
-    """About 290 codes fit in one message; the reply names those beyond the cards by count."""
+    """About 290 codes fit in one message; the reply names those beyond the cards by count,
+    first those now in the list, then those past the day's 100 new numbers."""
     codes = [f"RA{n:08d}{s10_check_digit(f'{n:08d}')}CN" for n in range(5000, 5290)]
     await alice.sends(" ".join(codes))
     await alice.tg.until(lambda: any("ещё" in m.text for m in alice.messages), timeout=30)
     last = alice.messages[-1].text
     assert "{???}" not in last and len(last) <= 4096
-    assert "И ещё 285 в списке" in last and codes[5] in last and codes[-1] not in last
+    assert "И ещё 95 в списке" in last and codes[5] in last and codes[99] not in last
+    assert "Не добавлены (190)" in last and codes[100] in last and codes[-1] not in last
     assert len(alice.messages) == 6  # five cards and the summary, not a card for each code
     listed = await alice.sends("/list")
-    assert "290" in listed.text
+    assert "100" in listed.text
 
 
 async def test_many_mistyped_codes_get_one_reply(alice: Chat) -> None:

@@ -83,7 +83,8 @@ faq-privacy-body =
 
     • your Telegram id, to send you messages;
     • your language and notification settings;
-    • the numbers you added, your labels for them and their status history.
+    • the numbers you added, your labels for them and their status history;
+    • when you added new numbers or checked orders in the last day, for the limits (kept for a day, even after /forget).
 
     I send the numbers only to tracking services, to learn their status. /remove deletes one number, /forget everything I keep about you.
 faq-privacy-keywords = privacy, personal data, my data, data, delete, do you store, do you keep

@@ -45,6 +45,11 @@ add-rejected = ⚠️ The tracking service does not accept <code>{ $code }</code
 add-source-down = Added: <code>{ $code }</code>. The tracking service is not answering right now; I will check again by myself and let you know.
 add-too-many = Your list is full. Move delivered items to the archive (🗄 under a card) or remove some (/remove) to add new ones.
 add-more-added = And { $count } more in your list: { $codes }. See /list.
+add-daily-limit = You have added { $limit } new { $limit ->
+    [one] number
+   *[other] numbers
+} within 24 hours, which is the limit, so I have not added <code>{ $code }</code>. You can add new numbers again from { $time }. The numbers already in your list are tracked as usual.
+add-more-not-added = Not added ({ $count }): { $codes }. { $reason }
 code-bad-check-digit = ⚠️ <code>{ $code }</code> seems to have a typo: its check digit does not match (it should be { $expected }). Please check the code; I have not added it.
 code-bad-format = ⚠️ <code>{ $code }</code> does not look like a track code. Check that it is complete.
 code-bad-more = …and { $count } more that look mistyped: { $codes }. Please check them.
@@ -120,8 +125,8 @@ rename-cancelled = OK, the name stays.
 rename-done = ✏️ Name saved.
 delete-confirm = Remove “{ $title }” from your list? You will get no more alerts about it.
 delete-done = 🗑 “{ $title }” removed from your list.
-forget-confirm = Delete everything I keep about you? That is your tracked items ({ $items } in all, { $archived } of them in the archive), your settings and any alerts not yet sent. They cannot be restored.
-forget-done = 🗑 Done: I have deleted everything I kept about you. Send a code any time to start again.
+forget-confirm = Delete everything I keep about you? That is your tracked items ({ $items } in all, { $archived } of them in the archive), your settings and any alerts not yet sent. They cannot be restored. Only the times you added new numbers or checked orders stay, because the limits count them; they are deleted by themselves within a day.
+forget-done = 🗑 Done: I have deleted your tracked items, settings and alerts. Send a code any time to start again.
 forget-kept = OK, nothing is deleted.
 remove-usage = Name a code or label: <code>/remove RA123456785CN</code>. Or press 🗑 under a card in /list.
 status-not-found = “{ $query }” is not in your list. Send the code as a message to add it, or see /list.

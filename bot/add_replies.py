@@ -1,0 +1,84 @@
+"""The texts of a reply to added codes: mistyped ones, one header per outcome, and the summary
+of those past the cards. Pure functions of the outcomes and the texts, so the handler stays thin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from bot.cards import format_time
+from bot.outcomes import AddOutcome, AddProblem
+from bot.texts import Texts
+from providers.codes import BadCode, BadCodeReason
+
+MAX_BAD_EXPLAINED = 5  # mistyped codes explained one by one; the rest named in one line
+MAX_CODES_NAMED = 30  # past the cards, by code; the rest only counted (message limits)
+
+PROBLEM_KEYS = {
+    AddProblem.NO_SOURCE: "add-no-source",
+    AddProblem.TOO_MANY: "add-too-many",
+    AddProblem.NEEDS_CARRIER: "add-needs-carrier",
+    AddProblem.REJECTED: "add-rejected",
+    AddProblem.SOURCE_DOWN: "add-source-down",
+    AddProblem.DAILY_LIMIT: "add-daily-limit",
+}
+
+
+def bad_code_text(bad: BadCode, texts: Texts) -> str:
+    if bad.reason is BadCodeReason.CHECK_DIGIT and bad.expected_check_digit is not None:
+        return texts(
+            "code-bad-check-digit", code=escape(bad.value), expected=bad.expected_check_digit
+        )
+    return texts("code-bad-format", code=escape(bad.value))
+
+
+def bad_codes_text(found: Sequence[BadCode], texts: Texts) -> str:
+    """One reply for all the mistyped codes of a message, however many there are."""
+    lines = [bad_code_text(bad, texts) for bad in found[:MAX_BAD_EXPLAINED]]
+    rest = found[MAX_BAD_EXPLAINED:]
+    if rest:
+        lines.append(texts("code-bad-more", count=len(rest), codes=named_codes(rest)))
+    return "\n\n".join(lines)
+
+
+def named_codes(items: Sequence[BadCode] | Sequence[AddOutcome]) -> str:
+    values = [i.value if isinstance(i, BadCode) else i.code.value for i in items]
+    named = [f"<code>{escape(value)}</code>" for value in values[:MAX_CODES_NAMED]]
+    return ", ".join(named) + (", …" if len(values) > MAX_CODES_NAMED else "")
+
+
+def outcome_header(
+    outcome: AddOutcome, texts: Texts, tz: ZoneInfo, now: datetime, daily_limit: int
+) -> str:
+    code = escape(outcome.code.value)
+    if outcome.problem is AddProblem.DAILY_LIMIT:
+        again = format_time(outcome.retry_at or now, tz, now)
+        return texts("add-daily-limit", code=code, limit=daily_limit, time=again)
+    if outcome.problem is not None:
+        key = PROBLEM_KEYS[outcome.problem]
+    elif outcome.created:
+        key = "add-added"
+    elif outcome.restored:
+        key = "add-restored"
+    else:
+        key = "add-relabelled" if outcome.relabelled else "add-already"
+    return texts(key, code=code)
+
+
+def rest_summary(
+    rest: Sequence[AddOutcome], texts: Texts, tz: ZoneInfo, now: datetime, daily_limit: int
+) -> list[str]:
+    """The outcomes past the cards: those now in the list, then those refused and why."""
+    lines = []
+    followed = [o for o in rest if o.view is not None]
+    if followed:
+        lines.append(texts("add-more-added", count=len(followed), codes=named_codes(followed)))
+    refused = [o for o in rest if o.view is None]
+    if refused:
+        reason = outcome_header(refused[0], texts, tz, now, daily_limit)
+        codes = named_codes(refused)
+        lines.append(texts("add-more-not-added", count=len(refused), codes=codes, reason=reason))
+    return lines
