@@ -66,6 +66,20 @@ def awaits_carrier(shipment: Shipment) -> bool:
     return shipment.checked_at is None and shipment.last_error.startswith(REJECTED)
 
 
+def _silence_of(
+    shipment: Shipment, result: TrackResult, now: datetime
+) -> tuple[Silence | None, datetime]:
+    """The notice a quiet shipment is due, if any, and when the silence it reports began."""
+    status = result.status
+    last_activity = max((e.occurred_at for e in result.events), default=shipment.last_event_at)
+    since = last_activity or shipment.created_at
+    arrived = pickup_arrival(result.events) if status is Status.READY_FOR_PICKUP else None
+    verdict = judge(status, shipment.source, since, now, arrived=arrived)
+    # Notices are keyed by when the silence began: one stall notice per stall, one pickup
+    # reminder per arrival.
+    return verdict, arrived if verdict is Silence.PICKUP_REMINDER and arrived else since
+
+
 class Recorder:
     def __init__(
         self,
@@ -100,25 +114,14 @@ class Recorder:
                     report.failed += 1
                     await self._record_refusal(tx, shipment, outcome, now)
                     continue
-                status = outcome.status
-                last_activity = max(
-                    (e.occurred_at for e in outcome.events), default=shipment.last_event_at
-                )
-                since = last_activity or shipment.created_at
-                arrived = (
-                    pickup_arrival(outcome.events) if status is Status.READY_FOR_PICKUP else None
-                )
-                verdict = judge(status, shipment.source, since, now, arrived=arrived)
+                verdict, began = _silence_of(shipment, outcome, now)
                 if fingerprint(outcome) == shipment.fingerprint:
-                    upcoming = next_check(status, shipment.status, now, self.poll_interval)
+                    upcoming = next_check(outcome.status, shipment.status, now, self.poll_interval)
                     unchanged.append((shipment.id, now, upcoming))
                 else:
                     report.changed += 1
                     await self.record_result(tx, shipment, outcome, exclude_user=None)
                 if verdict is not None:
-                    # Keyed by when the silence began: one stall notice per stall, one pickup
-                    # reminder per arrival.
-                    began = arrived if verdict is Silence.PICKUP_REMINDER and arrived else since
                     report.notices += await self._announce(tx, shipment, verdict, began, now)
                 if verdict is Silence.EXPIRED:
                     expired.append(shipment.id)
