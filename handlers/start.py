@@ -39,28 +39,28 @@ async def cmd_start(
     """Deep links: `add_<code>`, `faq_<topic>`, and the shop's signed `o_<order>_<signature>`."""
     assert message.from_user is not None
     payload = command.args or ""
+    kind, _, value = payload.partition("_")
     if not payload or payload == START_INLINE:
         await message.answer(texts("start-welcome", name=_name(message)))
-        return
-    kind, _, value = payload.partition("_")
-    if not PAYLOAD_RE.fullmatch(payload) or not value:
+    elif not PAYLOAD_RE.fullmatch(payload) or not value:
         await message.answer(texts("start-bad-link"))
-    elif kind == "o":
-        number = read_payload(payload, link_secret) if link_secret else None
-        if number is None:
-            await message.answer(texts("start-bad-link"))
-            return
+    elif kind == "o" and (number := _signed_order(payload, link_secret)) is not None:
         outcome = await orders.follow_proven(message.from_user.id, number)
         await reply_order(message, number, outcome, tracking, texts, tz)
-    elif (kind == "add" and (found := scan(value)).codes) or (kind == "add" and found.bad):
+    elif kind == "add" and ((found := scan(value)).codes or found.bad):
         await reply_to_scan(
             message, found, message.from_user.id, tracking, texts, tz, orders, state
         )
-    elif kind == "faq" and value.replace("_", "-") in FAQ_TOPICS:
-        text, markup = faq_answer(value.replace("_", "-"), texts, shop_name)
+    elif kind == "faq" and (topic := value.replace("_", "-")) in FAQ_TOPICS:
+        text, markup = faq_answer(topic, texts, shop_name)
         await message.answer(text, reply_markup=markup)
     else:
         await message.answer(texts("start-bad-link"))
+
+
+def _signed_order(payload: str, link_secret: str | None) -> str | None:
+    """The order number of a link the shop signed; none without the secret to check it."""
+    return read_payload(payload, link_secret) if link_secret else None
 
 
 async def cmd_help(message: Message, bot: Bot, texts: Texts) -> None:
