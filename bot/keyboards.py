@@ -131,7 +131,6 @@ def list_keyboard(
     archived: bool = False,
 ) -> InlineKeyboardMarkup:
     """The items as buttons, two a row, then the page arrows (of the archive when `archived`)."""
-    to_page = ArchivePageCb if archived else PageCb
     buttons = [
         InlineKeyboardButton(
             text=f"{number}. {title}"[:40],
@@ -140,19 +139,24 @@ def list_keyboard(
         for number, (item_id, title) in enumerate(item_ids, start=1)
     ]
     rows = grid(buttons, 2)
-    nav = []
-    if page > 0:
-        nav.append(
-            InlineKeyboardButton(
-                text=texts("btn-prev"), callback_data=to_page(page=page - 1).pack()
-            )
-        )
-    if page + 1 < pages:
-        nav.append(
-            InlineKeyboardButton(
-                text=texts("btn-next"), callback_data=to_page(page=page + 1).pack()
-            )
-        )
-    if nav:
-        rows.append(nav)
+    arrows = _page_arrows(page, pages, texts, archived=archived)
+    if arrows:
+        rows.append(arrows)
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _page_arrows(
+    page: int, pages: int, texts: Texts, *, archived: bool
+) -> list[InlineKeyboardButton]:
+    """The previous and next page arrows, each only where there is such a page."""
+    to_page = ArchivePageCb if archived else PageCb
+
+    def arrow(key: str, target: int) -> InlineKeyboardButton:
+        return InlineKeyboardButton(text=texts(key), callback_data=to_page(page=target).pack())
+
+    arrows = []
+    if page > 0:
+        arrows.append(arrow("btn-prev", page - 1))
+    if page + 1 < pages:
+        arrows.append(arrow("btn-next", page + 1))
+    return arrows
