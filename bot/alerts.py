@@ -26,11 +26,24 @@ from bot.cards import (
 from bot.keyboards import alert_keyboard, item_keyboard
 from bot.texts import Texts
 from bot.watch import Silence
-from providers.statuses import CATALOGUE, DEFAULT_STORAGE_DAYS, Status
+from providers.statuses import CATALOGUE, Status
 from storage import Database
 from storage.models import Event, Item, OutboxMessage
 
 MAX_EVENTS_IN_ALERT = 5
+
+# Stalls where the next step is someone's, not the route's: an unpaid order, one being packed,
+# a courier on the way or a failed delivery, a number no source knows. Their status advice
+# fits better than the advice for a parcel on its way.
+OWN_STALL_ADVICE = frozenset(
+    {
+        Status.AWAITING_PAYMENT,
+        Status.PROCESSING,
+        Status.OUT_FOR_DELIVERY,
+        Status.DELIVERY_FAILED,
+        Status.NOT_FOUND,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +95,9 @@ def _head_and_advice(
     status = item.shipment.status
     title = shown(item.title, MAX_TITLE_CHARS)
     if kind == Silence.STALL:
-        days = max(1, int((now - (item.shipment.last_event_at or now)).days))
-        return texts("stall-title", title=title, days=days), texts("stall-todo", shop=shop)
+        return _stall(item, title, texts, now, shop)
     if kind == Silence.PICKUP_REMINDER:
-        head = texts("pickup-reminder-title", title=title, days=DEFAULT_STORAGE_DAYS)
+        head = texts("pickup-reminder-title", title=title)
         return head, texts(status_key(status, "todo"), shop=shop)
     if kind == Silence.EXPIRED:
         return texts("expired-title", title=title), texts("expired-todo")
@@ -98,6 +110,20 @@ def _head_and_advice(
     if CATALOGUE[status].final:
         tail += "\n\n" + texts("alert-final")
     return head, tail
+
+
+def _stall(item: Item, title: str, texts: Texts, now: datetime, shop: str) -> tuple[str, str]:
+    """Counted from the silence's start as the watch judged it (the number's arrival when the
+    source never said anything); a status that waits on someone gets its own advice."""
+    shipment = item.shipment
+    days = max(1, (now - (shipment.last_event_at or shipment.created_at)).days)
+    if shipment.status is Status.NOT_FOUND:
+        head = texts("stall-not-found-title", title=title, days=days)
+    else:
+        head = texts("stall-title", title=title, days=days)
+    if shipment.status in OWN_STALL_ADVICE:
+        return head, texts(status_key(shipment.status, "todo"), shop=shop)
+    return head, texts("stall-todo", shop=shop)
 
 
 def _keyboard(kind: str, item: Item, texts: Texts) -> InlineKeyboardMarkup:

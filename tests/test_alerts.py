@@ -356,6 +356,38 @@ async def test_a_stall_is_announced_once(
     assert "продав" in stalls[0]
 
 
+async def test_a_number_never_found_stalls_counted_from_when_it_was_added(
+    scripted: App, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    await alice.sends(CODE)  # the source never knows it
+    clock.advance(days=8)
+    await cycle(scripted, spaced=True)
+    await settle(alice)
+    [notice] = [m.text for m in alice.messages if m.text.startswith("🔍")]
+    assert "данных по номеру нет уже 8 дней" in notice
+    assert "проверьте, что в нём нет ошибок" in notice  # the not-found advice
+    assert "Паузы бывают" not in notice  # not the advice for a parcel on its way
+
+
+async def test_a_failed_delivery_that_stalls_gets_its_own_advice(
+    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "en")
+    await alice.sends(CODE)
+    source.set(
+        CODE, Status.DELIVERY_FAILED, (clock.now, Status.DELIVERY_FAILED, "No one home", "")
+    )
+    clock.advance(hours=1)
+    await cycle(scripted)
+    clock.advance(days=4)
+    await cycle(scripted, spaced=True)
+    await settle(alice)
+    [notice] = [m.text for m in alice.messages if "no news for 4 days" in m.text]
+    assert "the storage period has already started" in notice
+    assert "Gaps happen" not in notice
+
+
 async def test_pickup_reminder_fires_once_before_storage_ends(
     scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
 ) -> None:

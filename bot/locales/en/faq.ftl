@@ -36,7 +36,7 @@ faq-stalled-body =
     2. <b>Contact the seller or the shop's support</b> with your order number.
     3. <b>Contact the carrier</b> with the tracking number.
 
-    Ordered on AliExpress? If the parcel still does not move, open a dispute before the buyer protection period ends: the tracking number proves the shipment.
+    Ordered on AliExpress? If the parcel still does not move, open a dispute before the buyer protection period ends: the tracking history shows that the parcel is not moving.
 
     If the silence goes on, I will remind you myself.
 faq-stalled-keywords = where is my, where's my, no update, not updated, hasn't updated, stuck, not moving, hasn't moved, taking long, taking so long, so long, delayed, lost
@@ -49,7 +49,7 @@ faq-updates-body =
 
     Typical times:
     • the shop prepares an order in 1–3 working days;
-    • the parcel is handed to the carrier within 24 hours of dispatch;
+    • the first carrier scans usually appear 1–2 working days after the seller registers the parcel;
     • in transit, carriers update their data every 24–48 hours.
 
     So a gap of a day or two is normal.
@@ -62,8 +62,8 @@ faq-pickup-body =
     I will tell you when the parcel arrives; the pickup point or the post usually sends a text message too.
 
     • <b>What to bring:</b> your passport or the pickup code from the text message or the app.
-    • <b>How long it is kept:</b> usually 7 days at marketplace pickup points, up to 30 days at the post office. The exact period is in the text message or the notice.
-    • <b>If you miss it:</b> the parcel goes back to the sender and the order is cancelled. Running late? Ask the pickup point whether storage can be extended.
+    • <b>How long it is kept:</b> usually 5–7 days at marketplace pickup points and parcel lockers, usually 15 days at Russian Post (less for some online-shop parcels). The exact period is in the text message, the notice or the app.
+    • <b>If you miss it:</b> the parcel goes back to the sender. A marketplace usually cancels the order and refunds you; for a parcel that came by post the money may not come back. Running late? Extend the storage: at Russian Post at the office or in its app; at a pickup point, ask there or in the shop's app.
 faq-pickup-keywords = pickup, pick up, collect, storage, keep, kept, stored, post office, parcel locker, passport
 
 faq-contacts-title = ☎️ Whom to contact

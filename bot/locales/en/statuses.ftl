@@ -30,7 +30,7 @@ status-info-received-label = Label created
 status-info-received-meaning =
     The sender has registered the parcel and sent its details to the carrier, but the carrier has not received the parcel itself yet.
 status-info-received-todo =
-    Give it some time: parcels are usually handed over within a day, and the first scans appear within 1–2 working days. If nothing moves for several days, ask the seller whether the parcel has really been sent.
+    Give it some time: sellers usually hand the parcel to the carrier within 1–3 days, and then the first scans appear. If nothing moves for more than 5 days, ask the seller whether it has really been sent.
 
 status-in-transit-label = In transit
 status-in-transit-meaning =
@@ -40,9 +40,9 @@ status-in-transit-todo =
 
 status-customs-label = At customs
 status-customs-meaning =
-    Your international parcel is going through customs clearance. This usually takes from a few hours to a few days.
+    Your international parcel is going through customs clearance. This usually takes from a few hours to a few days. The latest event has the details.
 status-customs-todo =
-    Usually there is nothing to do. If customs needs documents or a duty payment, the carrier will tell you by text message or e-mail: reply quickly so the parcel is not held up.
+    Usually there is nothing to do. But if the latest event or a text message says your details or a payment are needed: parcels above the duty-free limit are subject to duty, and courier services often ask for passport details for the declaration. Give details and pay only through Gosuslugi or the carrier's official app or website, never through links in unexpected messages. Don't wait: without an answer the parcel may be sent back.
 
 status-out-for-delivery-label = Out for delivery
 status-out-for-delivery-meaning =
@@ -54,7 +54,7 @@ status-ready-for-pickup-label = Ready for pickup
 status-ready-for-pickup-meaning =
     The parcel has arrived at a pickup point, parcel locker or post office and is waiting for you.
 status-ready-for-pickup-todo =
-    Collect it soon: marketplace pickup points usually keep parcels for <b>7 days</b>, post offices for up to 30 days. Bring your passport or the pickup code from the text message. If you miss the deadline, the parcel goes back to the sender and the order is cancelled.
+    Collect it soon: <b>storage time is limited</b>. Marketplace pickup points and parcel lockers usually keep parcels for 5–7 days, Russian Post usually for 15 days, and some online-shop parcels for less. The exact deadline is in the text message, the notice or the carrier's app, where you can often extend it. Bring your passport or the pickup code. If you miss it, the parcel goes back to the sender: a marketplace usually cancels the order and refunds you, but for a parcel that came by post the money may not come back.
 
 status-delivery-failed-label = Delivery failed
 status-delivery-failed-meaning =
@@ -66,7 +66,7 @@ status-delivered-label = Delivered
 status-delivered-meaning =
     The parcel has been handed over to the recipient; its journey is complete.
 status-delivered-todo =
-    Check the contents. If you did not receive the parcel, contact the carrier and the seller right away and give them the tracking number: it proves the shipment if you need to open a dispute.
+    Check the contents. If you did not receive the parcel, contact the carrier right away with the tracking number (at Russian Post, file a claim on its website or at the office) and tell the seller. On AliExpress, open a dispute before the buyer protection period ends.
 
 status-returning-label = Returning to sender
 status-returning-meaning =
@@ -84,7 +84,7 @@ status-returned-todo =
     Contact { PRESENT($shop) ->
         [yes] { $shop }
        *[no] the shop or the seller
-    } to ask when you will get your money back, or to have the order sent again. Keep your order number at hand.
+    } to ask whether and when you will get your money back, or to have the order sent again. Keep your order number at hand.
 
 status-cancelled-label = Cancelled
 status-cancelled-meaning =
