@@ -241,7 +241,7 @@ async def test_delete_asks_for_confirmation_first(alice: Chat) -> None:
     confirm = await alice.taps("Удалить", on=added)
     assert confirm.message is not None and "Удалить «куртка»" in confirm.message.text
     done = await alice.taps("Да, удалить", on=confirm.message)
-    assert done.message is not None and "удалено" in done.message.text
+    assert done.message is not None and "Удалено из списка: «куртка»" in done.message.text
     listing = await alice.sends("/list")
     assert "пуст" in listing.text
 

@@ -201,7 +201,7 @@ async def test_an_english_conversation_adds_lists_and_uses_the_card_buttons(
     confirm = await bob.taps("Delete", on=muted.message)
     assert confirm.message is not None and "Remove “jacket”" in confirm.message.text
     done = await bob.taps("Yes, delete", on=confirm.message)
-    assert done.message is not None and "removed from your list" in done.message.text
+    assert done.message is not None and "Removed from your list" in done.message.text
     assert "Your list is empty" in (await bob.sends("/list")).text
 
 

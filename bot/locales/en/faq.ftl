@@ -21,7 +21,7 @@ faq-not-tracked-body =
     • <b>Ask the seller</b> whether the order has been sent and the number is right.
     • <b>Ask the carrier.</b> Some international numbers only show up in the destination country, on the local post or courier website.
 
-    Some shipping methods have no tracking at all, such as untracked postal shipping. Then only the shop can tell you about the order.
+    Some shipping methods have no tracking at all, such as the cheapest postal options. Then only the shop can tell you about the order.
 
     I keep checking the number on my own and will message you as soon as data appears.
 faq-not-tracked-keywords = not tracked, not tracking, not being tracked, can't track, cannot track, can't find, can't be found, cannot find, no information, no info, no data, not found, doesn't work, invalid, wrong number, wrong code
@@ -66,9 +66,9 @@ faq-pickup-body =
     • <b>If you miss it:</b> the parcel goes back to the sender. A marketplace usually cancels the order and refunds you; for a parcel that came by post the money may not come back. Running late? Extend the storage: at Russian Post at the office or in its app; at a pickup point, ask there or in the shop's app.
 faq-pickup-keywords = pickup, pick up, collect, storage, keep, kept, stored, post office, parcel locker, passport
 
-faq-contacts-title = ☎️ Whom to contact
+faq-contacts-title = ☎️ Who to contact
 faq-contacts-body =
-    <b>Whom to contact</b>
+    <b>Who to contact</b>
 
     • <b>The shop or the seller:</b> anything about the order, such as payment, contents, cancellation or a refund.
     • <b>The carrier</b> (the post, a courier service): anything about delivery, such as where the parcel is, why it is late or how to reschedule.
@@ -82,10 +82,10 @@ faq-privacy-body =
     <b>What data I keep</b>
 
     • your Telegram id, to send you messages;
-    • your language and notification settings;
+    • your language, time zone, quiet hours and alert settings;
     • the numbers you added, your labels for them and their status history;
     • when you added new numbers or checked orders in the last day, for the limits (kept for a day, even after /forget).
 
-    I send the numbers only to tracking services, to learn their status. /remove deletes one number, /forget everything I keep about you.
+    I send tracking numbers only to tracking services, to learn their status. An order number and the phone or e-mail that confirms it go to the shop; I do not keep the contact. /remove deletes one number, /forget everything I keep about you.
 faq-privacy-keywords = privacy, personal data, my data, data, delete, do you store, do you keep
 faq-your-items = 📋 The statuses of your items ({ $count }) are in /list

@@ -1,5 +1,5 @@
 ## Commands menu
-cmd-add = Add a track code or an order
+cmd-add = Add a tracking or order number
 cmd-list = My parcels and orders
 cmd-status = Status: all or one
 cmd-archive = Archive of finished items
@@ -13,13 +13,13 @@ start-welcome =
     Hello, { $name }! 👋
     I keep an eye on your orders and parcels and message you when a status changes.
 
-    Just send a track code such as <code>RA123456785CN</code>, optionally with a label: <code>RA123456785CN headphones</code>.
+    Just send a tracking number such as <code>RA123456785CN</code>, optionally with a label: <code>RA123456785CN headphones</code>.
 
     /list shows your list, /status where everything is now, /faq what statuses mean and what to do when a parcel is stuck.
-start-bad-link = This link is not valid or has expired. Send me the track code as a message and I will add it.
+start-bad-link = This link is not valid or has expired. Send me the tracking number as a message and I will add it.
 help =
     <b>How to use</b>
-    • Send a track code or an order number: I will follow it and message you when something changes. Add a label after the code if you like.
+    • Send a tracking number or an order number: I will follow it and message you when something changes. Add a label after the number if you like.
     • /add <code>code label</code> does the same as a command.
     • /list shows everything, /status <code>code or label</code> shows a detailed card.
     • Under a card: refresh, history, what the status means, mute, rename, delete, and for finished items, archive.
@@ -30,19 +30,19 @@ help =
     • In any chat: <code>{ $bot } code</code> shows the status to the person you talk to.
     • /faq answers common questions.
 help-inline-handle = @bot_name
-group-private-only = Everyone's parcels are their own, so I keep each list in a private chat, not in front of the whole group. Write to me: { $bot }. To show a status here, type <code>{ $bot } code</code>.
+group-private-only = Parcel lists are personal, so I keep each one in a private chat rather than in front of the whole group. Write to me: { $bot }. To show a status here, type <code>{ $bot } code</code>.
 btn-open-bot = 💬 Open a chat with the bot
 
 ## Adding
 add-usage = Send the code after the command: <code>/add RA123456785CN gift for mum</code>
-add-nothing-found = I can't see a track code here. Check that the code is complete, e.g. <code>RA123456785CN</code> or 14 digits of Russian Post.
+add-nothing-found = I can't see a tracking number here. Check that it is complete, e.g. <code>RA123456785CN</code> or a 14-digit Russian Post number.
 add-added = ✅ Added: <code>{ $code }</code>. I will message you when the status changes.
 add-already = This code is already in your list: <code>{ $code }</code>.
 add-relabelled = This code is already in your list: <code>{ $code }</code>. Label updated.
 add-restored = 📤 Back from the archive: <code>{ $code }</code>.
-add-no-source = I can't track <code>{ $code }</code> yet: no status source is connected for this kind of number. I have not saved it.
+add-no-source = I can't track <code>{ $code }</code> yet: I don't support numbers of this kind. I have not saved it.
 add-rejected = ⚠️ The tracking service does not accept <code>{ $code }</code>: the carrier has no such number or it is mistyped. Please check it with the seller; I have not saved it.
-add-source-down = Added: <code>{ $code }</code>. The tracking service is not answering right now; I will check again by myself and let you know.
+add-source-down = Added: <code>{ $code }</code>. The tracking service is not answering right now; I will check again on my own and let you know.
 add-too-many = Your list is full. Move delivered items to the archive (🗄 under a card) or remove some (/remove) to add new ones.
 add-more-added = And { $count } more in your list: { $codes }. See /list.
 add-daily-limit = You have added { $limit } new { $limit ->
@@ -51,11 +51,11 @@ add-daily-limit = You have added { $limit } new { $limit ->
 } within 24 hours, which is the limit, so I have not added <code>{ $code }</code>. You can add new numbers again from { $time }. The numbers already in your list are tracked as usual.
 add-more-not-added = Not added ({ $count }): { $codes }. { $reason }
 code-bad-check-digit = ⚠️ <code>{ $code }</code> seems to have a typo: its check digit does not match (it should be { $expected }). Please check the code; I have not added it.
-code-bad-format = ⚠️ <code>{ $code }</code> does not look like a track code. Check that it is complete.
+code-bad-format = ⚠️ <code>{ $code }</code> does not look like a tracking number. Check that it is complete.
 code-bad-more = …and { $count } more that look mistyped: { $codes }. Please check them.
 
 ## Cards
-card-linked-code = 📦 Parcel track code: <code>{ $code }</code>
+card-linked-code = 📦 Parcel tracking number: <code>{ $code }</code>
 card-no-events = No events yet: the carrier has not shared any data.
 card-checked = Checked { $ago }
 card-not-checked = Not checked yet; I will check shortly.
@@ -100,7 +100,7 @@ btn-settings-quiet = 🌙 Quiet hours
 btn-settings-timezone = 🕓 Time zone
 
 ## Items
-list-empty = Your list is empty. Send a track code or an order number and I will start following it.
+list-empty = Your list is empty. Send a tracking number or an order number and I will start following it.
 list-title = 📋 <b>Your items: { $count }</b>{ $pages ->
     [1] {""}
    *[other] {" "}(page { $page } of { $pages })
@@ -117,17 +117,17 @@ unarchive-done = Back in your list
 item-gone = This item is no longer in your list.
 refresh-done = Updated
 refresh-too-soon = Checked a moment ago. Try again in { $seconds } s.
-refresh-source-down = The tracking service is not answering. Showing the last known status; I will check again by myself.
+refresh-source-down = The tracking service is not answering. Showing the last known status; I will check again on my own.
 muted-on = Alerts off
 muted-off = Alerts on
 rename-prompt = What should “{ $title }” be called? Send the new name as one message (or /cancel).
 rename-cancelled = OK, the name stays.
 rename-done = ✏️ Name saved.
 delete-confirm = Remove “{ $title }” from your list? You will get no more alerts about it.
-delete-done = 🗑 “{ $title }” removed from your list.
+delete-done = 🗑 Removed from your list: “{ $title }”.
 forget-confirm = Delete everything I keep about you? That is your tracked items ({ $items } in all, { $archived } of them in the archive), your settings and any alerts not yet sent. They cannot be restored. Only the times you added new numbers or checked orders stay, because the limits count them; they are deleted by themselves within a day.
 forget-done = 🗑 Done: I have deleted your tracked items, settings and alerts. Send a code any time to start again.
-forget-kept = OK, nothing is deleted.
+forget-kept = OK, nothing has been deleted.
 remove-usage = Name a code or label: <code>/remove RA123456785CN</code>. Or press 🗑 under a card in /list.
 status-not-found = “{ $query }” is not in your list. Send the code as a message to add it, or see /list.
 
@@ -170,15 +170,15 @@ tz-kamchatka = Kamchatka (MSK+9)
 
 ## Fallback
 unknown-command = There is no such command. See /help.
-fallback-hint = I found no track code here. Send a parcel or order number such as <code>RA123456785CN</code>, or have a look at /faq.
-fallback-not-text = I only understand text: send the track code as a message.
+fallback-hint = I found no tracking number here. Send a parcel or order number such as <code>RA123456785CN</code>, or have a look at /faq.
+fallback-not-text = I only understand text: send the tracking number as a message.
 button-outdated = This button is outdated. Open /list again.
 
 ## Orders
 order-ask-contact = To show order <b>{ $order }</b>, the shop needs to be sure it is yours. Send the phone number or e-mail used in the order (or /cancel).
 order-contact-invalid = That does not look like a phone number or an e-mail. Send e.g. <code>+7 999 123-45-67</code> or <code>name@example.com</code>, or /cancel.
 order-cancelled = OK, cancelled.
-cancel-nothing = There is nothing to cancel right now. Send a track code or an order number, or see /help.
+cancel-nothing = There is nothing to cancel right now. Send a tracking number or an order number, or see /help.
 order-following = ✅ Order <b>{ $order }</b> confirmed: I am following it.
 order-no-match = Order <b>{ $order }</b> was not found, or the contact does not match the one in the order. Please check both. Attempts left: { $left }.
 order-too-many = Too many attempts. Please try again in { $minutes } min.
@@ -195,4 +195,4 @@ admin-queues =
     Last poll tick: { $tick } s ago
 
 ## Carrier choice
-add-needs-carrier = Added: <code>{ $code }</code>. The tracking service could not tell the carrier from the number: choose it and I will start checking.
+add-needs-carrier = Added: <code>{ $code }</code>. The tracking service could not tell the carrier from the number: choose it and I will start checking:
