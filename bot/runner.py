@@ -20,6 +20,8 @@ from aiogram.exceptions import (
 
 from bot.app import App, assemble
 from bot.config import Settings
+from bot.in_flight import InFlightUpdates
+from bot.web import SHUTDOWN_GRACE_SECONDS
 from bot.webhook import TelegramWebhook, UpdateClaims
 
 log = logging.getLogger(__name__)
@@ -73,7 +75,10 @@ async def _run(settings: Settings) -> int:
             close_bot_session=False,
             allowed_updates=app.dispatcher.resolve_used_update_types(),
         )
-        log.info("polling stopped, shutting down")
+        log.info("polling stopped: finishing updates in flight")
+        in_flight = InFlightUpdates.of(app.dispatcher)
+        if not await in_flight.drained(SHUTDOWN_GRACE_SECONDS):
+            log.warning("shutting down with %d updates still being handled", in_flight.count)
     return 0
 
 

@@ -28,6 +28,7 @@ from bot.cli import EXIT_CONFIG, main
 from bot.config import Settings
 from tests.fakes.chat import Chat
 from tests.fakes.telegram import FakeTelegram
+from tests.fakes.track17 import Fake17Track
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE = "RA000012349CN"
@@ -249,6 +250,34 @@ async def test_run_polls_stops_on_sigterm_and_a_restart_continues_with_the_same_
         code, took, stderr = await stop_with_sigterm(second)
     assert code == 0, stderr
     assert took < STOP_LIMIT_S
+
+
+async def test_sigterm_lets_an_update_being_handled_finish_its_reply(
+    tg: FakeTelegram, tmp_path: Path
+) -> None:
+    """The source takes a while to answer; SIGTERM meanwhile still ends with the reply sent."""
+    async with Fake17Track("k" * 32) as track17:
+        env = clean_env(
+            tmp_path,
+            BOT_TOKEN=tg.token,
+            TELEGRAM_API_URL=tg.base_url,
+            TRACK17_API_KEY=track17.api_key,
+            TRACK17_API_URL=track17.url,
+        )
+        alice = Chat(tg, 1001, "ru", timeout=START_LIMIT_S / 4)
+        started = time.monotonic()
+        async with bot_process(env) as process:
+            await polling_started(tg, process, since=started)
+            while not any(r.endpoint == "getquota" for r in track17.requests):  # at start
+                await tg.until(lambda: False, 0.05)
+            track17.fail_next("timeout", delay=2.0)  # answers, with nothing, after 2 s
+            tg.push_update({"message": alice.message_update(CODE)})
+            # "typing…" goes out a second into the wait: the handler is waiting on the source.
+            assert await tg.until(lambda: any(c.method == "sendChatAction" for c in tg.calls), 10)
+            code, _, stderr = await stop_with_sigterm(process)
+    assert code == 0, stderr
+    assert any("Добавлено" in m.text for m in alice.messages), stderr
+    assert "Traceback" not in stderr and "closed" not in stderr
 
 
 async def test_a_token_telegram_refuses_exits_2_with_one_line(
