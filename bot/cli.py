@@ -13,6 +13,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
 
 EXIT_CONFIG = 2
+EXIT_UNREACHABLE = 1  # the database may come up later: a restart can help
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -106,8 +107,12 @@ async def _export(source: str, target: str | None) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
-    from storage import migrate  # noqa: PLC0415
+    from storage import StorageError, migrate  # noqa: PLC0415
 
-    before, after = await migrate(settings.database_url)
+    try:
+        before, after = await migrate(settings.database_url)
+    except StorageError as exc:
+        print(f"cannot migrate the database at DATABASE_URL: {exc}", file=sys.stderr)
+        return EXIT_UNREACHABLE
     print(f"Database schema: version {before} -> {after}")
     return 0

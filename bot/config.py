@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,6 +16,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
 SUPPORTED_LANGUAGES = ("ru", "en")
+DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
+WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+DAY_SECONDS = 86_400
 
 
 class QuietHours:
@@ -62,7 +66,7 @@ class Settings(BaseSettings):
     )
 
     bot_token: SecretStr | None = None
-    telegram_api_url: str = "https://api.telegram.org"
+    telegram_api_url: str = DEFAULT_TELEGRAM_API_URL
     database_url: str = "sqlite:///data/bot.sqlite3"
     database_pool_size: int = Field(default=5, gt=0)
     redis_url: str | None = None
@@ -84,14 +88,17 @@ class Settings(BaseSettings):
     shop_order_pattern: str | None = None
     shop_link_secret: SecretStr | None = None
     demo_source: bool = False
-    demo_time_scale: float = Field(default=1.0, gt=0)
+    demo_time_scale: float = Field(default=1.0, gt=0, le=1e6, allow_inf_nan=False)
 
-    poll_tick_seconds: float = Field(default=30, gt=0)
-    poll_interval_seconds: float = Field(default=3600, gt=0)
-    source_timeout_seconds: float = Field(default=15, gt=0)
-    send_rate_per_second: float = Field(default=25, gt=0)
-    outbox_lease_seconds: float = Field(default=60, gt=0)
-    poll_lease_seconds: float = Field(default=300, gt=0)
+    # Upper bounds keep every derived time a real timedelta and every rate a real number.
+    poll_tick_seconds: float = Field(default=30, gt=0, le=DAY_SECONDS, allow_inf_nan=False)
+    poll_interval_seconds: float = Field(
+        default=3600, gt=0, le=30 * DAY_SECONDS, allow_inf_nan=False
+    )
+    source_timeout_seconds: float = Field(default=15, gt=0, le=600, allow_inf_nan=False)
+    send_rate_per_second: float = Field(default=25, gt=0, le=10_000, allow_inf_nan=False)
+    outbox_lease_seconds: float = Field(default=60, gt=0, le=DAY_SECONDS, allow_inf_nan=False)
+    poll_lease_seconds: float = Field(default=300, gt=0, le=DAY_SECONDS, allow_inf_nan=False)
     admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
     new_numbers_per_user_per_day: int = Field(default=100, ge=0)
 
@@ -111,6 +118,12 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("web_host", mode="before")
+    @classmethod
+    def _empty_host_is_local(cls, value: object) -> object:
+        """Empty means unset, as for every variable: loopback, never every interface."""
+        return "127.0.0.1" if isinstance(value, str) and not value.strip() else value
 
     @field_validator(
         "bot_token",
@@ -137,7 +150,7 @@ class Settings(BaseSettings):
     def _admin_ids(cls, value: object) -> object:
         if isinstance(value, str):
             parts = [p.strip() for p in value.split(",") if p.strip()]
-            if not all(p.lstrip("-").isdigit() for p in parts):
+            if not all(re.fullmatch(r"-?\d+", p) for p in parts):
                 raise ValueError("expected comma-separated Telegram user ids")
             return tuple(int(p) for p in parts)
         return value
@@ -145,8 +158,25 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_scheme(cls, value: str) -> str:
-        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
-            raise ValueError("expected sqlite:///path or postgresql://...")
+        scheme, _, rest = value.partition("://")
+        if value.startswith("sqlite:///") and value != "sqlite:///":
+            return value
+        if scheme in {"postgresql", "postgres"} and rest.strip("/"):
+            return value
+        raise ValueError("expected sqlite:///path or postgresql://user@host/database")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^(rediss?|unix)://\S+", value):
+            raise ValueError("expected redis://host:port/db, rediss://... or unix:///path")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_charset(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET_RE.fullmatch(value.get_secret_value()):
+            raise ValueError("1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
         return value
 
     @field_validator(
@@ -211,6 +241,14 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _webhook_reachable(self) -> Settings:
+        """Telegram calls only https webhooks; a self-hosted Bot API server may call http."""
+        official = self.telegram_api_url == DEFAULT_TELEGRAM_API_URL
+        if official and self.webhook_url and not self.webhook_url.startswith("https://"):
+            raise ValueError("WEBHOOK_URL: Telegram requires an https:// URL")
+        return self
+
+    @model_validator(mode="after")
     def _shop_complete(self) -> Settings:
         if self.shop_api_url and not self.shop_order_pattern:
             raise ValueError("SHOP_ORDER_PATTERN is required when SHOP_API_URL is set")
@@ -255,7 +293,19 @@ def describe_errors(error: ValidationError) -> str:
 
 
 def load_settings(**overrides: object) -> Settings:
+    _check_env_file(overrides.get("_env_file", ".env"))
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise ConfigError(describe_errors(exc)) from None
+
+
+def _check_env_file(path: object) -> None:
+    """A .env saved in a legacy encoding (cp1251 is common for Russian text) is named plainly,
+    before the settings library trips over it with a traceback."""
+    if not isinstance(path, str | Path) or not Path(path).is_file():
+        return
+    try:
+        Path(path).read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8") from None

@@ -20,10 +20,13 @@ _SECRET_PATTERNS = (
     # A shop order check carries the buyer's phone or e-mail in its query string.
     re.compile(r"(?i)([?&]contact=)[^&\s\"']+"),
     # Phone numbers (Russian spellings and any +international) and e-mail addresses.
-    re.compile(r"(?<!\w)(?:\+7|8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?!\w)"),
+    re.compile(
+        r"(?<![\w.])(?:\+7|8|7)[\s.(-]*\d{3}[\s.)-]*\d{3}[\s.-]*\d{2}[\s.-]*\d{2}(?![\w.])"
+    ),
     re.compile(r"(?<!\w)\+\d[\d\s()-]{8,20}\d(?!\w)"),
-    re.compile(r"(?<!\w)9\d{9}(?!\w)"),  # a Russian mobile number without its +7 or 8
-    re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
+    # A Russian mobile number without its +7 or 8, spaced, dashed or not.
+    re.compile(r"(?<![\w.])9\d{2}[\s.-]?\d{3}[\s.-]?\d{2}[\s.-]?\d{2}(?![\w.])"),
+    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w.-]+)?"),
 )
 
 
@@ -68,6 +71,8 @@ def setup_logging(level: str, fmt: str = "text") -> None:
     sys.excepthook = _log_uncaught
     # httpx logs every request URL at INFO; URLs may carry tokens (Telegram puts it in the path).
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # aiosqlite logs every statement with its parameters at DEBUG: labels, dialogue data.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     # APScheduler logs each run of each job at INFO: the send drain alone runs every second.
     if root.getEffectiveLevel() > logging.DEBUG:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -104,3 +104,23 @@ class SharedSourceRates:
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+async def unreachable_reason(redis_url: str) -> str | None:
+    """None when Redis answers a PING; otherwise why not, in words that name no password.
+
+    Checked at start: the FSM storage reads Redis for every update, so a bot that started
+    without it would answer every message with an error.
+    """
+    client = redis.Redis.from_url(
+        redis_url,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+    )
+    try:
+        await client.ping()
+    except (redis.RedisError, OSError) as exc:
+        return str(exc) or type(exc).__name__
+    finally:
+        await client.aclose()
+    return None

@@ -13,6 +13,7 @@ import signal
 from urllib.parse import urlsplit
 
 from aiogram.exceptions import (
+    TelegramBadRequest,
     TelegramNetworkError,
     TelegramServerError,
     TelegramUnauthorizedError,
@@ -21,8 +22,10 @@ from aiogram.exceptions import (
 from bot.app import App, assemble
 from bot.config import Settings
 from bot.in_flight import InFlightUpdates
+from bot.redis_turns import unreachable_reason
 from bot.web import SHUTDOWN_GRACE_SECONDS
 from bot.webhook import TelegramWebhook, UpdateClaims
+from storage import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +45,17 @@ def settle_heap() -> None:
 
 
 async def run_bot(settings: Settings) -> int:
-    """Exit code 2 for a token Telegram refuses, 1 when the Bot API cannot be reached at start;
-    one line in the log either way, not a traceback."""
+    """Exit code 2 for a token or webhook Telegram refuses, 1 when the Bot API, the database or
+    Redis cannot be reached at start; one line in the log either way, not a traceback."""
     api = urlsplit(settings.telegram_api_url).netloc
+    if settings.redis_url and (reason := await unreachable_reason(settings.redis_url)):
+        log.error("cannot reach Redis at REDIS_URL: %s", reason)
+        return EXIT_UNREACHABLE
     try:
         return await _run(settings)
+    except StorageError as exc:
+        log.error("cannot open the database at DATABASE_URL: %s", exc)
+        return EXIT_UNREACHABLE
     except TelegramUnauthorizedError:
         log.error("Telegram refused BOT_TOKEN (401 Unauthorized): check the token from @BotFather")
         return EXIT_CONFIG
@@ -103,11 +112,16 @@ async def serve_webhook(app: App, stop: asyncio.Event) -> int:
     if not await _start_web(app):
         return EXIT_CONFIG
     await dispatcher.emit_startup(bot=bot, **dispatcher.workflow_data)
-    await bot.set_webhook(
-        settings.webhook_url,
-        secret_token=secret,
-        allowed_updates=dispatcher.resolve_used_update_types(),
-    )
+    try:
+        await bot.set_webhook(
+            settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=dispatcher.resolve_used_update_types(),
+        )
+    except TelegramBadRequest as exc:
+        log.error("Telegram refused WEBHOOK_URL or WEBHOOK_SECRET: %s", exc.message)
+        await app.web.stop()
+        return EXIT_CONFIG
     app.jobs.start()
     log.info("serving the webhook on %s:%s", settings.web_host, app.web.port)
     await stop.wait()

@@ -38,7 +38,12 @@ def path_from_url(url: str) -> str:
         raise StorageError("DATABASE_URL: expected sqlite:///path/to/file.sqlite3")
     path = url.removeprefix(SCHEME)
     if path != MEMORY:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(
+                f"sqlite: cannot create the folder of the file: {exc.strerror}"
+            ) from None
     return path
 
 

@@ -42,6 +42,13 @@ BAD_VALUES = [
     ("POLL_INTERVAL_SECONDS", "-1"),
     ("QUIET_HOURS", "25:00-08:00"),
     ("DEFAULT_TIMEZONE", "Mars/Olympus"),
+    ("DATABASE_URL", "postgresql://"),  # would be the server's default database
+    ("POLL_TICK_SECONDS", "inf"),
+    ("OUTBOX_LEASE_SECONDS", "1e300"),
+    ("REDIS_URL", "garbage"),
+    ("WEBHOOK_URL", "http://bot.example.org/hook"),  # Telegram itself calls https only
+    ("WEBHOOK_SECRET", "has space!"),
+    ("ADMIN_IDS", "--5"),
 ]
 
 
@@ -151,6 +158,33 @@ def test_each_bad_value_exits_2_with_one_line_naming_the_variable(
 
 
 # ------------------------------------------------------------------ check-config and migrate
+
+
+def test_an_env_file_that_is_not_utf8_is_named_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in list(os.environ):
+        if name.upper() in SETTING_NAMES:
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_bytes("SHOP_NAME=Мой магазин\n".encode("cp1251"))
+    assert main(["check-config"]) == EXIT_CONFIG
+    line = assert_one_line_error(capsys.readouterr().err, ".env")
+    assert "UTF-8" in line
+
+
+def test_an_empty_web_host_means_loopback_not_every_interface() -> None:
+    settings = Settings(web_host="", _env_file=None)  # type: ignore[call-arg]
+    assert settings.web_host == "127.0.0.1"
+
+
+def test_a_self_hosted_bot_api_may_call_an_http_webhook() -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        telegram_api_url="http://127.0.0.1:8081",
+        webhook_url="http://127.0.0.1:8080/tg",
+        _env_file=None,
+    )
+    assert settings.webhook_url == "http://127.0.0.1:8080/tg"
 
 
 def test_check_config_accepts_the_defaults(launched: Launched) -> None:
@@ -278,6 +312,61 @@ async def test_sigterm_lets_an_update_being_handled_finish_its_reply(
     assert code == 0, stderr
     assert any("Добавлено" in m.text for m in alice.messages), stderr
     assert "Traceback" not in stderr and "closed" not in stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DATABASE_URL", "sqlite:////proc/no-such-dir/bot.sqlite3"),
+        ("DATABASE_URL", "postgresql://postgres@127.0.0.1:1/test"),  # nothing listens there
+        ("REDIS_URL", "redis://127.0.0.1:1/0"),
+    ],
+)
+async def test_a_database_or_redis_out_of_reach_exits_1_with_one_line(
+    tg: FakeTelegram, tmp_path: Path, variable: str, value: str
+) -> None:
+    """Exit 1, which systemd restarts: the server may be up by the next try."""
+    env = clean_env(tmp_path, BOT_TOKEN=tg.token, TELEGRAM_API_URL=tg.base_url)
+    env[variable] = value
+    async with bot_process(env) as process:
+        _, stderr = await asyncio.wait_for(process.communicate(), START_LIMIT_S)
+    logged = stderr.decode()
+    errors = [line for line in logged.splitlines() if " ERROR " in line]
+    assert process.returncode == 1, logged
+    assert "Traceback" not in logged
+    assert len(errors) == 1 and variable in errors[0]
+
+
+def test_migrate_names_a_database_out_of_reach_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in list(os.environ):
+        if name.upper() in SETTING_NAMES:
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////proc/no-such-dir/bot.sqlite3")
+    assert main(["migrate"]) == 1
+    assert_one_line_error(capsys.readouterr().err, "DATABASE_URL")
+
+
+async def test_a_webhook_telegram_refuses_exits_2_with_one_line(
+    tg: FakeTelegram, tmp_path: Path
+) -> None:
+    tg.fail_next("setWebhook", 400, "Bad Request: bad webhook: Failed to resolve host")
+    env = clean_env(
+        tmp_path,
+        BOT_TOKEN=tg.token,
+        TELEGRAM_API_URL=tg.base_url,
+        WEBHOOK_URL="http://127.0.0.1:9/tg",
+        WEB_PORT="0",
+    )
+    async with bot_process(env) as process:
+        _, stderr = await asyncio.wait_for(process.communicate(), START_LIMIT_S)
+    logged = stderr.decode()
+    errors = [line for line in logged.splitlines() if " ERROR " in line]
+    assert process.returncode == EXIT_CONFIG, logged
+    assert "Traceback" not in logged
+    assert len(errors) == 1 and "WEBHOOK_URL" in errors[0] and "resolve host" in errors[0]
 
 
 async def test_a_token_telegram_refuses_exits_2_with_one_line(

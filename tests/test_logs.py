@@ -9,6 +9,7 @@ import logging
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from aiogram import Dispatcher
@@ -110,9 +111,37 @@ def test_tokens_are_scrubbed_wherever_they_stand(text: str) -> None:
 
 
 def test_numbers_that_merely_look_alike_are_left_alone() -> None:
-    assert scrub("order 12345 at 10:30, parcel RA123456785CN") == (
-        "order 12345 at 10:30, parcel RA123456785CN"
+    text = "order 12345 at 10:30, parcel RA123456785CN, post 80082234567890, user 1234567890"
+    assert scrub(text) == text
+
+
+def test_an_address_without_a_dot_in_its_domain_is_scrubbed() -> None:
+    assert scrub("contact ivan@localhost given") == "contact *** given"
+
+
+def test_sql_statements_and_their_parameters_stay_out_of_a_debug_log(tmp_path: Path) -> None:
+    program = (
+        "import asyncio\n"
+        "from datetime import UTC, datetime\n"
+        "from bot.logs import setup_logging\n"
+        "from storage import open_database\n"
+        "setup_logging('DEBUG', 'text')\n"
+        "async def main():\n"
+        f"    db = await open_database('sqlite:///{tmp_path / 'bot.sqlite3'}')\n"
+        "    async with db.transaction() as tx:\n"
+        "        now = datetime.now(UTC)\n"
+        "        await tx.users.seen(7, 'ru', now)\n"
+        "        shipment, _ = await tx.shipments.get_or_create('demo', 'RA1', 'track', now)\n"
+        "        await tx.subscriptions.add(7, shipment.id, 'gift for mum', now)\n"
+        "    await db.close()\n"
+        "asyncio.run(main())\n"
     )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "DEBUG" in done.stderr  # the log is at DEBUG indeed
+    assert "gift for mum" not in done.stderr
 
 
 def test_an_error_nothing_caught_is_logged_scrubbed() -> None:
@@ -132,7 +161,18 @@ def test_an_error_nothing_caught_is_logged_scrubbed() -> None:
 
 @pytest.mark.parametrize(
     "contact",
-    ["+79991234567", "8 (999) 123-45-67", "9991234567", "+44 20 7946 0958", "+1 (212) 555-0100"],
+    [
+        "+79991234567",
+        "8 (999) 123-45-67",
+        "9991234567",
+        "+44 20 7946 0958",
+        "+1 (212) 555-0100",
+        "79165551234",
+        "7 916 555 12 34",
+        "916-555-12-34",
+        "916 555 12 34",
+        "8.916.555.12.34",
+    ],
 )
 def test_phone_numbers_in_any_spelling_are_scrubbed(contact: str) -> None:
     scrubbed = scrub(f"contact {contact} given")

@@ -1070,6 +1070,9 @@ class FakeTelegram:
         return True
 
     async def _set_webhook(self, params: JsonDict) -> bool:
+        secret = _str_param(params, "secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
         self.webhook_url = _str_param(params, "url") or ""
         if _bool_param(params, "drop_pending_updates"):
             self._updates.clear()
