@@ -69,20 +69,10 @@ def _start(command: str, settings: Settings) -> int:
 
 
 def _check_config(settings: Settings) -> int:
-    sources = [
-        name
-        for name, on in (
-            ("17TRACK", settings.track17_enabled),
-            ("Russian Post", settings.russian_post_enabled),
-            ("shop", settings.shop_enabled),
-            ("demo", settings.demo_source),
-        )
-        if on
-    ]
+    sources = ", ".join(settings.enabled_sources) or "none (codes cannot be tracked yet)"
     print(
-        f"Configuration OK. Database: {settings.database_url.split('://')[0]}; "
-        f"sources: {', '.join(sources) or 'none (codes cannot be tracked yet)'}; "
-        f"token: {'set' if settings.bot_token else 'NOT SET'}"
+        f"Configuration OK. Database: {settings.database_place}; sources: {sources}; "
+        f"mode: {settings.mode}; token: {'set' if settings.bot_token else 'NOT SET'}"
     )
     return 0
 

@@ -9,6 +9,7 @@ import re
 from datetime import time
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -277,6 +278,35 @@ class Settings(BaseSettings):
     @property
     def shop_enabled(self) -> bool:
         return self.shop_api_url is not None
+
+    @property
+    def enabled_sources(self) -> list[str]:
+        switches = (
+            ("17TRACK", self.track17_enabled),
+            ("Russian Post", self.russian_post_enabled),
+            ("shop", self.shop_enabled),
+            ("demo", self.demo_source),
+        )
+        return [name for name, on in switches if on]
+
+    @property
+    def database_place(self) -> str:
+        """Where the data lives, for the operator's eyes: the file, or the server and database
+        (never the password). A relative SQLite path depends on the working directory."""
+        if self.database_url.startswith("sqlite:///"):
+            path = self.database_url.removeprefix("sqlite:///")
+            return (
+                f"SQLite file {Path(path).resolve()}" if path != ":memory:" else "SQLite in memory"
+            )
+        parts = urlsplit(self.database_url)
+        user = f"{parts.username}@" if parts.username else ""
+        return f"PostgreSQL {user}{parts.hostname or 'local socket'}{parts.path}"
+
+    @property
+    def mode(self) -> str:
+        if self.webhook_url:
+            return f"webhook at {urlsplit(self.webhook_url).path or '/'}"
+        return "long polling"
 
 
 class ConfigError(Exception):

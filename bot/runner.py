@@ -65,6 +65,10 @@ async def run_bot(settings: Settings) -> int:
 
 
 async def _run(settings: Settings) -> int:
+    sources = ", ".join(settings.enabled_sources) or "none: no code can be tracked"
+    log.info(
+        "database: %s; sources: %s; mode: %s", settings.database_place, sources, settings.mode
+    )
     async with assemble(settings) as app:
         assert app.bot is not None
         settle_heap()

@@ -106,10 +106,12 @@ def launched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launched]:
         return results[name]
 
     yield collect
-    for process in processes.values():
+    for name, process in processes.items():
+        if name in results:
+            continue
         if process.poll() is None:
             process.kill()
-            process.communicate()
+        process.communicate()  # closes the pipes of a process no test collected
 
 
 def assert_one_line_error(stderr: str, variable: str) -> str:
@@ -192,6 +194,18 @@ def test_check_config_accepts_the_defaults(launched: Launched) -> None:
     assert done.returncode == 0, done.stderr
     assert "Configuration OK" in done.stdout
     assert "token: NOT SET" in done.stdout
+    assert "Database: SQLite file /" in done.stdout and "bot.sqlite3" in done.stdout
+    assert "mode: long polling" in done.stdout
+
+
+def test_check_config_names_the_database_server_but_never_its_password() -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        database_url="postgresql://bob:s3cret@db.example:5432/bot",
+        webhook_url="https://bot.example.org/tg/hook",
+        _env_file=None,
+    )
+    assert settings.database_place == "PostgreSQL bob@db.example/bot"
+    assert settings.mode == "webhook at /tg/hook"
 
 
 def test_migrate_twice_reports_the_version_and_changes_nothing_the_second_time(
