@@ -30,6 +30,9 @@ _SECRET_PATTERNS = (
 )
 
 
+REPEAT_SECONDS = 300.0  # a repeating library warning shows once in this time
+
+
 def scrub(text: str) -> str:
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + "***", text)
@@ -58,6 +61,27 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class OneLinePerInterval(logging.Filter):
+    """A library's retry loop that logs a traceback on every try (asyncpg's pool while the
+    server is down) gets one line, without the traceback, every `seconds`."""
+
+    def __init__(self, seconds: float = REPEAT_SECONDS) -> None:
+        super().__init__()
+        self._seconds = seconds
+        self._last: dict[str, float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.created - self._last.get(message, -self._seconds) < self._seconds:
+            return False
+        self._last[message] = record.created
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            record.msg, record.args = f"{message}: {type(error).__name__}: {error}", None
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 def setup_logging(level: str, fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
@@ -71,6 +95,10 @@ def setup_logging(level: str, fmt: str = "text") -> None:
     sys.excepthook = _log_uncaught
     # httpx logs every request URL at INFO; URLs may carry tokens (Telegram puts it in the path).
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # asyncpg logs a traceback for each try to reconnect its pool while the server is down.
+    pool = logging.getLogger("asyncpg.pool")
+    if not any(isinstance(f, OneLinePerInterval) for f in pool.filters):
+        pool.addFilter(OneLinePerInterval())
     # aiosqlite logs every statement with its parameters at DEBUG: labels, dialogue data.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
     # APScheduler logs each run of each job at INFO: the send drain alone runs every second.

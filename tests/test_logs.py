@@ -17,7 +17,7 @@ from aiogram.exceptions import TelegramNetworkError
 
 from bot.app import make_bot
 from bot.config import load_settings
-from bot.logs import scrub, setup_logging
+from bot.logs import OneLinePerInterval, scrub, setup_logging
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
 SECRET_PART = TOKEN.split(":")[1]
@@ -177,3 +177,32 @@ def test_an_error_nothing_caught_is_logged_scrubbed() -> None:
 def test_phone_numbers_in_any_spelling_are_scrubbed(contact: str) -> None:
     scrubbed = scrub(f"contact {contact} given")
     assert scrubbed == "contact *** given"
+
+
+def record_of_a_failed_reconnect(created: float) -> logging.LogRecord:
+    try:
+        raise ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)")
+    except ConnectionRefusedError:
+        record = logging.LogRecord(
+            "asyncpg.pool",
+            logging.WARNING,
+            __file__,
+            1,
+            "Failed to restore the pool connection floor; retrying",
+            None,
+            sys.exc_info(),
+        )
+    record.created = created
+    return record
+
+
+def test_a_library_retry_loop_logs_one_line_without_a_traceback_every_five_minutes() -> None:
+    quiet = OneLinePerInterval(seconds=300)
+    tries = [record_of_a_failed_reconnect(t) for t in (0.0, 1.0, 3.0, 299.0, 301.0)]
+    passed = [record for record in tries if quiet.filter(record)]
+    assert [r.created for r in passed] == [0.0, 301.0]
+    assert all(r.exc_info is None for r in passed)
+    assert passed[0].getMessage() == (
+        "Failed to restore the pool connection floor; retrying: ConnectionRefusedError:"
+        " [Errno 111] Connect call failed ('127.0.0.1', 5432)"
+    )
