@@ -35,6 +35,7 @@ FAQ_TOPICS: tuple[str, ...] = (
     "statuses",
     "not-tracked",
     "stalled",
+    "customs",
     "updates",
     "pickup",
     "contacts",

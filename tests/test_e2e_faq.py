@@ -93,6 +93,25 @@ async def test_a_typed_question_gets_the_matching_topic(alice: Chat) -> None:
         assert any("Все вопросы" in label for label in labels(reply)), question
 
 
+async def test_customs_questions_get_the_customs_topic(alice: Chat, bob: Chat) -> None:
+    for question in ("нужно ли платить пошлину", "посылка на таможне что делать"):
+        reply = await alice.sends(question)
+        assert reply.text.startswith("Таможня и пошлины"), question
+        assert "Госуслуги" in reply.text and "фишинг" in reply.text, question
+    english = await bob.sends("customs duty")
+    assert english.text.startswith("Customs and duties")
+    assert "never through links" in english.text
+    assert any("All questions" in label for label in labels(english))
+
+
+async def test_the_customs_topic_follows_the_stalled_one_in_the_menu(alice: Chat) -> None:
+    titles = labels(await alice.sends("/faq"))
+    stalled = next(i for i, title in enumerate(titles) if "Давно нет обновлений" in title)
+    assert titles[stalled + 1] == "🛃 Таможня и пошлины"
+    tap = await alice.taps("Таможня и пошлины")
+    assert tap.message is not None and "Выпущено таможней" in tap.message.text
+
+
 async def test_a_question_from_someone_who_follows_parcels_points_to_their_list(
     alice: Chat,
 ) -> None:

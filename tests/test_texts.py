@@ -196,6 +196,8 @@ def test_order_statuses_name_the_shop_only_when_given(
         ("Куда обращаться за возвратом денег?", "contacts"),
         ("What data do you keep about me?", "privacy"),
         ("My tracking number can't be found", "not-tracked"),
+        ("Нужно ли платить пошлину?", "customs"),
+        ("customs duty", "customs"),
     ],
 )
 def test_free_text_question_finds_its_topic_in_either_language(

@@ -41,6 +41,21 @@ faq-stalled-body =
     If the silence goes on, I will remind you myself.
 faq-stalled-keywords = where is my, where's my, no update, not updated, hasn't updated, stuck, not moving, hasn't moved, taking long, taking so long, so long, delayed, lost
 
+faq-customs-title = 🛃 Customs and duties
+faq-customs-body =
+    <b>Customs and duties</b>
+
+    An international parcel goes through customs clearance: customs checks what is inside and what it is worth. This usually takes from a few hours to a few days.
+
+    Usually there is nothing to do. But if the latest event or a text message says your details or a payment are needed:
+    • <b>Duty.</b> Parcels above the duty-free limit are subject to duty.
+    • <b>Passport details.</b> Courier services often ask for them for the customs declaration.
+    • <b>Official channels only.</b> Give details and pay only through Gosuslugi or the carrier's official app or website, never through links in unexpected text messages or chats: that is how scammers trick people out of their details and money (phishing).
+    • <b>Don't wait:</b> without an answer the parcel may be sent back.
+
+    “Released by customs” means the parcel is on its way again.
+faq-customs-keywords = customs, duty, duties, declaration, passport details
+
 faq-updates-title = 🔄 How often it updates
 faq-updates-body =
     <b>How often the information updates</b>
