@@ -37,6 +37,7 @@ def status_label_key(status: Status) -> str:
 
 
 def faq_statuses_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+    """One status a row: labels such as "⌛ Отслеживание остановлено" are cut in two columns."""
     buttons = [
         InlineKeyboardButton(
             text=f"{CATALOGUE[status].emoji} {texts(status_label_key(status))}",
@@ -47,7 +48,7 @@ def faq_statuses_keyboard(texts: Texts) -> InlineKeyboardMarkup:
     menu = InlineKeyboardButton(
         text=texts("btn-faq-menu"), callback_data=FaqCb(topic="menu").pack()
     )
-    return InlineKeyboardMarkup(inline_keyboard=[*grid(buttons, 2), [menu]])
+    return InlineKeyboardMarkup(inline_keyboard=[*grid(buttons, 1), [menu]])
 
 
 def faq_back_keyboard(texts: Texts) -> InlineKeyboardMarkup:

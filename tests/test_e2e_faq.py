@@ -71,6 +71,17 @@ async def test_statuses_topic_lists_every_status_and_explains_one(app: App, alic
     assert "Посылка едет к вам" not in again.message.text
 
 
+async def test_status_buttons_stand_one_a_row_so_long_labels_are_not_cut(alice: Chat) -> None:
+    await alice.sends("/faq")
+    tap = await alice.taps("Что значат статусы")
+    assert tap.message is not None
+    assert [len(row) for row in tap.message.buttons] == [1] * (len(Status) + 1)
+    assert "⌛ Отслеживание остановлено" in labels(tap.message)
+    explained = await alice.taps("В пути", on=tap.message)
+    assert explained.message is not None
+    assert all(len(row) == 1 for row in explained.message.buttons)
+
+
 async def test_a_forged_status_button_falls_back_to_the_menu(alice: Chat) -> None:
     own = await alice.sends("/faq")
     tap = await alice.taps_data("f1:status:teleported", on=own)
