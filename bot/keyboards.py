@@ -6,7 +6,7 @@ and re-validates every button: a list reply would spend more on its keyboard tha
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -58,12 +58,16 @@ def item_keyboard(
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def carriers_keyboard(item_id: int, choices: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+def carriers_keyboard(
+    item_id: int, choices: Mapping[int, str], texts: Texts
+) -> InlineKeyboardMarkup:
+    """Carrier keys as the button data, their names in the user's language as the labels."""
     buttons = [
         InlineKeyboardButton(
-            text=name, callback_data=CarrierCb(item_id=item_id, carrier=key).pack()
+            text=texts(f"carrier-{name}"),
+            callback_data=CarrierCb(item_id=item_id, carrier=key).pack(),
         )
-        for key, name in choices
+        for key, name in choices.items()
     ]
     return InlineKeyboardMarkup(inline_keyboard=grid(buttons, 2))
 

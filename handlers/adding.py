@@ -93,9 +93,8 @@ async def reply_outcomes(
             await message.answer(header)
             continue
         if outcome.problem is AddProblem.NEEDS_CARRIER:
-            await message.answer(
-                header, reply_markup=carriers_keyboard(outcome.view.item.id, CARRIER_CHOICES)
-            )
+            keyboard = carriers_keyboard(outcome.view.item.id, CARRIER_CHOICES, texts)
+            await message.answer(header, reply_markup=keyboard)
             continue
         text, keyboard = item_message(outcome.view, texts, tz, now)
         await message.answer(f"{header}\n\n{text}", reply_markup=keyboard)
@@ -120,7 +119,7 @@ async def on_carrier(
     tz: ZoneInfo,
 ) -> None:
     """Button data is checked: a known carrier, and an item of the user who pressed."""
-    if callback_data.carrier not in dict(CARRIER_CHOICES):
+    if callback_data.carrier not in CARRIER_CHOICES:
         await query.answer(texts("button-outdated"), show_alert=True)
         return
     outcome = await tracking.choose_carrier(

@@ -104,24 +104,25 @@ class CarrierChangeError(SourceError):
         self.error = error
 
 
-# Carriers a user may pick when 17TRACK cannot tell (17TRACK carrier keys, providers.md 1.10).
-CARRIER_CHOICES: tuple[tuple[int, str], ...] = (
-    (3011, "China Post"),
-    (190271, "Cainiao"),
-    (190012, "Yanwen"),
-    (3013, "China EMS"),
-    (18031, "Почта России / Russian Post"),
-    (100030, "CDEK"),
-    (100157, "Boxberry"),
-    (100071, "DPD"),
-    (100135, "5Post"),
-    (11011, "Kazpost"),
-    (2051, "Belpost"),
-    (100001, "DHL Express"),
-    (100002, "UPS"),
-    (100003, "FedEx"),
-    (21051, "USPS"),
-)
+# Carriers a user may pick when 17TRACK cannot tell: 17TRACK carrier key (providers.md 1.10) and
+# the name that keys its button label (`carrier-<name>` in the catalogues; no texts here).
+CARRIER_CHOICES: Mapping[int, str] = {
+    3011: "china-post",
+    190271: "cainiao",
+    190012: "yanwen",
+    3013: "china-ems",
+    18031: "russian-post",
+    100030: "cdek",
+    100157: "boxberry",
+    100071: "dpd",
+    100135: "5post",
+    11011: "kazpost",
+    2051: "belpost",
+    100001: "dhl-express",
+    100002: "ups",
+    100003: "fedex",
+    21051: "usps",
+}
 
 
 class Track17Provider:

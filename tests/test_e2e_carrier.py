@@ -75,6 +75,36 @@ async def test_an_undetectable_carrier_is_chosen_by_the_user(
     assert "SHENZHEN" in chosen.message.text
 
 
+def carrier_buttons(message: Message) -> dict[str, str]:
+    return {
+        button.text: str(button.value)
+        for row in message.buttons
+        for button in row
+        if str(button.value).startswith("c1:")
+    }
+
+
+async def test_carrier_buttons_are_named_in_the_users_language_with_the_same_keys(
+    bot17: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    alice, bob = chat(1, "ru"), chat(2, "en")
+    russian = carrier_buttons(await alice.sends(CODE))
+    english = carrier_buttons(await bob.sends(CODE))
+    assert russian["Почта России"].endswith(":18031")
+    assert russian["СДЭК"].endswith(":100030")
+    assert english["Russian Post"].endswith(":18031")
+    assert english["CDEK"].endswith(":100030")
+    assert all("/" not in label and len(label) <= 14 for label in [*russian, *english])
+
+    def keys(buttons: dict[str, str]) -> list[str]:
+        return [data.rsplit(":", 1)[1] for data in buttons.values()]
+
+    assert keys(russian) == keys(english)
+    chosen = await alice.taps("Почта России", on=alice.last_message)
+    assert chosen.answer_text is not None
+    assert track17.registered[CODE] == 18031
+
+
 async def test_a_forged_or_unknown_carrier_choice_is_refused(
     bot17: App, track17: Fake17Track, chat: Callable[..., Chat]
 ) -> None:

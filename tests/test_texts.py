@@ -15,6 +15,7 @@ from fluent.syntax.visitor import Visitor
 
 from bot.texts import FAQ_TOPICS, LOCALES_DIR, Catalogue, Texts, faq_topic_for
 from providers.statuses import Stage, Status
+from providers.track17 import CARRIER_CHOICES
 
 ORDER_STATUSES = (Status.AWAITING_PAYMENT, Status.PROCESSING, Status.CANCELLED, Status.RETURNED)
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "a"}
@@ -167,6 +168,14 @@ def test_button_texts_fit_in_thirty_characters(catalogue: Catalogue) -> None:
         texts = catalogue.for_language(language)
         too_long = [key for key in keys if not 0 < len(texts(key)) <= 30]
         assert too_long == [], language
+
+
+def test_every_carrier_offered_has_a_short_label_in_every_language(catalogue: Catalogue) -> None:
+    keys = [f"carrier-{name}" for name in CARRIER_CHOICES.values()]
+    for language in catalogue.languages:
+        texts = catalogue.for_language(language)
+        assert [key for key in keys if not texts.has(key)] == [], language
+        assert [key for key in keys if len(texts(key)) > 14] == [], language  # two a row
 
 
 @pytest.mark.parametrize("status", ORDER_STATUSES)

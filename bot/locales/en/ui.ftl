@@ -196,3 +196,19 @@ admin-queues =
 
 ## Carrier choice
 add-needs-carrier = Added: <code>{ $code }</code>. The tracking service could not tell the carrier from the number: choose it and I will start checking:
+# The carriers offered, by their names in providers.track17.CARRIER_CHOICES
+carrier-china-post = China Post
+carrier-cainiao = Cainiao
+carrier-yanwen = Yanwen
+carrier-china-ems = China EMS
+carrier-russian-post = Russian Post
+carrier-cdek = CDEK
+carrier-boxberry = Boxberry
+carrier-dpd = DPD
+carrier-5post = 5Post
+carrier-kazpost = Kazpost
+carrier-belpost = Belpost
+carrier-dhl-express = DHL Express
+carrier-ups = UPS
+carrier-fedex = FedEx
+carrier-usps = USPS

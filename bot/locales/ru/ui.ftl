@@ -200,3 +200,19 @@ admin-queues =
 
 ## Carrier choice
 add-needs-carrier = Добавлено: <code>{ $code }</code>. Служба отслеживания не смогла определить перевозчика по номеру — выберите его, и я начну проверять:
+# The carriers offered, by their names in providers.track17.CARRIER_CHOICES
+carrier-china-post = Почта Китая
+carrier-cainiao = Cainiao
+carrier-yanwen = Yanwen
+carrier-china-ems = EMS Китая
+carrier-russian-post = Почта России
+carrier-cdek = СДЭК
+carrier-boxberry = Boxberry
+carrier-dpd = DPD
+carrier-5post = 5Post
+carrier-kazpost = Казпочта
+carrier-belpost = Белпочта
+carrier-dhl-express = DHL Express
+carrier-ups = UPS
+carrier-fedex = FedEx
+carrier-usps = USPS
