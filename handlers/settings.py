@@ -78,9 +78,11 @@ async def _show_choices(
     """A section's choices; the menu itself (the back button) shows the summary again."""
     choices: list[tuple[str, str]]
     if action is SettingsAction.LANGUAGE:
-        choices = [(c, texts(f"language-{c}")) for c in ("auto", "ru", "en")]
+        # Button labels read as choices; the summary shows the values ("как в Telegram").
+        choices = [("auto", texts("btn-language-auto"))]
+        choices += [(c, texts(f"language-{c}")) for c in ("ru", "en")]
     elif action is SettingsAction.NOTIFY:
-        choices = [("on", texts("settings-on")), ("off", texts("settings-off"))]
+        choices = [("on", texts("btn-notify-on")), ("off", texts("btn-notify-off"))]
     elif action is SettingsAction.QUIET:
         choices = [
             (p.replace(":", ""), quiet_label(QuietHours.parse(p), texts)) for p in QUIET_PRESETS

@@ -51,7 +51,7 @@ async def test_forget_erases_the_user_and_stops_only_what_nobody_else_follows(
     await bob.sends(SHARED)
     await alice.sends("/settings")
     await alice.taps("Уведомления")
-    await alice.taps("выключены")
+    await alice.taps("Выключить")
     assert "Уведомления: выключены" in (await alice.sends("/settings")).text
 
     confirm = await alice.sends("/forget")

@@ -20,6 +20,10 @@ async def tap_exact(chat: Chat, label: str, on: Message) -> Tap:
     return await chat.taps_data(data[0], on=on)
 
 
+def labels(message: Message) -> list[str]:
+    return [button.text for row in message.buttons for button in row]
+
+
 async def choose(chat: Chat, menu: Message, section: str, choice: str) -> Tap:
     """Open a section of the settings menu and pick one of its choices."""
     opened = await chat.taps(section, on=menu)
@@ -51,7 +55,7 @@ async def test_switching_to_english_changes_the_next_replies_and_auto_switches_b
     assert "How to use" in (await alice.sends("/help")).text
 
     menu = await alice.sends("/settings")
-    back = await choose(alice, menu, "Language", "as in Telegram")
+    back = await choose(alice, menu, "Language", "Same as Telegram")
     assert back.answer_text == "Сохранено"
     assert back.message is not None and "Язык: как в Telegram" in back.message.text
     assert "Список пуст" in (await alice.sends("/list")).text
@@ -67,11 +71,29 @@ async def test_an_english_client_can_choose_russian(bob: Chat) -> None:
 
 async def test_notifications_can_be_turned_off_and_on(alice: Chat) -> None:
     menu = await alice.sends("/settings")
-    off = await choose(alice, menu, "Уведомления", "выключены")
+    off = await choose(alice, menu, "Уведомления", "🔕 Выключить")
     assert off.message is not None and "Уведомления: выключены" in off.message.text
     assert "Уведомления: выключены" in (await alice.sends("/settings")).text
-    on = await choose(alice, alice.last_message, "Уведомления", "включены")
+    on = await choose(alice, alice.last_message, "Уведомления", "🔔 Включить")
     assert on.message is not None and "Уведомления: включены" in on.message.text
+
+
+async def test_choice_buttons_read_as_actions_while_the_summary_keeps_the_values(
+    alice: Chat, bob: Chat
+) -> None:
+    notify = await alice.taps("Уведомления", on=await alice.sends("/settings"))
+    assert notify.message is not None
+    assert labels(notify.message)[:2] == ["🔔 Включить", "🔕 Выключить"]
+    language = await alice.taps("Язык", on=await alice.sends("/settings"))
+    assert language.message is not None
+    assert labels(language.message)[:3] == ["Как в Telegram", "Русский", "English"]
+    english = await bob.taps("Alerts", on=await bob.sends("/settings"))
+    assert english.message is not None
+    assert labels(english.message)[:2] == ["🔔 Turn on", "🔕 Turn off"]
+    off = await tap_exact(bob, "🔕 Turn off", english.message)
+    assert off.message is not None and "Alerts: off" in off.message.text
+    auto = await choose(bob, off.message, "Language", "Same as Telegram")
+    assert auto.message is not None and "Language: as in Telegram" in auto.message.text
 
 
 async def test_quiet_hours_presets_are_saved_and_off_reads_in_the_users_language(

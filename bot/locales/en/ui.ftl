@@ -98,6 +98,9 @@ btn-settings-language = 🌐 Language
 btn-settings-notify = 🔔 Alerts
 btn-settings-quiet = 🌙 Quiet hours
 btn-settings-timezone = 🕓 Time zone
+btn-notify-on = 🔔 Turn on
+btn-notify-off = 🔕 Turn off
+btn-language-auto = Same as Telegram
 
 ## Items
 list-empty = Your list is empty. Send a tracking number or an order number and I will start following it.

@@ -102,6 +102,9 @@ btn-settings-language = 🌐 Язык
 btn-settings-notify = 🔔 Уведомления
 btn-settings-quiet = 🌙 Тихие часы
 btn-settings-timezone = 🕓 Часовой пояс
+btn-notify-on = 🔔 Включить
+btn-notify-off = 🔕 Выключить
+btn-language-auto = Как в Telegram
 
 ## Items
 list-empty = Список пуст. Пришлите трек-номер или номер заказа — и я начну следить.
