@@ -37,7 +37,7 @@ def render_report(report: OperatorReport, texts: Texts) -> str:
             polled=report.polled,
             due=report.due_now,
             outbox=report.outbox_pending,
-            tick=str(lag) if lag is not None else "—",
+            tick=str(lag) if lag is not None else "",  # the catalogue says "not yet"
         ),
     ]
     return "\n".join(lines)

@@ -48,3 +48,33 @@ async def test_admin_shows_sources_and_queues_to_operators_only(
     assert "503" in report.text
     assert "🔴" in report.text
     assert "отслеживаний: 1" in report.text
+
+
+@pytest.mark.parametrize(
+    ("language", "before", "error", "after"),
+    [
+        ("ru", "Последний цикл опроса: ещё не было", "⚠️ Последняя ошибка", "с назад"),
+        ("en", "Last poll tick: not yet", "⚠️ Last error", "s ago"),
+    ],
+)
+async def test_admin_says_no_poll_tick_yet_then_how_long_ago_with_a_capitalised_error(
+    admin_bot: App,
+    source: ScriptedSource,
+    chat: Callable[..., Chat],
+    clock: ManualClock,
+    language: str,
+    before: str,
+    error: str,
+    after: str,
+) -> None:
+    operator = chat(OPERATOR, language)
+    first = await operator.sends("/admin")
+    assert before in first.text
+    assert f"— {after}" not in first.text and after not in first.text
+    await operator.sends("RA000012349CN")
+    source.failing = "HTTP 503 from the source"
+    clock.advance(hours=3)
+    await admin_bot.poller.tick()
+    report = await operator.sends("/admin")
+    assert f"{error} " in report.text and "503" in report.text
+    assert f"0 {after}" in report.text and before not in report.text

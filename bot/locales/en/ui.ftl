@@ -189,13 +189,16 @@ order-shop-down = The shop is not answering right now. Please try again a bit la
 
 ## Operator
 admin-title = 🛠 <b>Bot status</b>
-admin-last-error = ⚠️ last error { $at }: <code>{ $error }</code>
+admin-last-error = ⚠️ Last error { $at }: <code>{ $error }</code>
 admin-no-sources = No status sources are connected.
 admin-queues =
     Users: { $users }, items followed: { $items }
     Numbers polled: { $polled }, due now: { $due }
     Messages queued: { $outbox }
-    Last poll tick: { $tick } s ago
+    Last poll tick: { PRESENT($tick) ->
+        [yes] { $tick } s ago
+       *[no] not yet
+    }
 
 ## Carrier choice
 add-needs-carrier = Added: <code>{ $code }</code>. The tracking service could not tell the carrier from the number: choose it and I will start checking:

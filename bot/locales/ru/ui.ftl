@@ -193,13 +193,16 @@ order-shop-down = Магазин сейчас не отвечает. Попро�
 
 ## Operator
 admin-title = 🛠 <b>Состояние бота</b>
-admin-last-error = ⚠️ последняя ошибка { $at }: <code>{ $error }</code>
+admin-last-error = ⚠️ Последняя ошибка { $at }: <code>{ $error }</code>
 admin-no-sources = Источники статусов не подключены.
 admin-queues =
     Пользователей: { $users }, отслеживаний: { $items }
     Номеров в опросе: { $polled }, ждут проверки сейчас: { $due }
     Сообщений в очереди: { $outbox }
-    Последний цикл опроса: { $tick } с назад
+    Последний цикл опроса: { PRESENT($tick) ->
+        [yes] { $tick } с назад
+       *[no] ещё не было
+    }
 
 ## Carrier choice
 add-needs-carrier = Добавлено: <code>{ $code }</code>. Служба отслеживания не смогла определить перевозчика по номеру — выберите его, и я начну проверять:
