@@ -24,7 +24,9 @@ def _parser() -> argparse.ArgumentParser:
         default="run",
         choices=["run", "console", "migrate", "check-config", "export-sqlite-to-postgres"],
         help="run: the Telegram bot (default); console: chat in the terminal with the demo "
-        "source; migrate: apply database migrations; check-config: validate settings",
+        "source; migrate: apply database migrations; check-config: validate settings; "
+        "export-sqlite-to-postgres: copy a SQLite installation (--from, default DATABASE_URL) "
+        "into an empty PostgreSQL database (--to)",
     )
     parser.add_argument(
         "--from", dest="source", help="export: the SQLite URL (default DATABASE_URL)"
@@ -34,7 +36,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command != "export-sqlite-to-postgres" and (args.source or args.target):
+        parser.error("--from and --to belong to export-sqlite-to-postgres")
     try:
         settings = load_settings()
     except ConfigError as exc:

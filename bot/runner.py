@@ -51,8 +51,12 @@ async def run_bot(settings: Settings) -> int:
     if settings.redis_url and (reason := await unreachable_reason(settings.redis_url)):
         log.error("cannot reach Redis at REDIS_URL: %s", reason)
         return EXIT_UNREACHABLE
+    _stop_starting_on_signals()
     try:
         return await _run(settings)
+    except asyncio.CancelledError:
+        log.info("stopped while starting")
+        return 0
     except StorageError as exc:
         log.error("cannot open the database at DATABASE_URL: %s", exc)
         return EXIT_UNREACHABLE
@@ -148,6 +152,14 @@ async def _start_web(app: App) -> bool:
         )
         return False
     return True
+
+
+def _stop_starting_on_signals() -> None:
+    """Until polling or the webhook installs its own handlers, SIGTERM cancels the start (a
+    Bot API that hangs can hold `getMe` for a minute), and the sessions opened so far close."""
+    task = asyncio.current_task()
+    if task is not None:
+        _on_signals(task.cancel)
 
 
 def _on_signals(callback: object) -> None:

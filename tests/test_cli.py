@@ -175,6 +175,15 @@ def test_an_env_file_that_is_not_utf8_is_named_in_one_line(
     assert "UTF-8" in line
 
 
+def test_export_flags_given_to_another_command_are_refused_not_ignored(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["migrate", "--to", "postgresql://postgres@127.0.0.1/test"])
+    assert stopped.value.code == EXIT_CONFIG
+    assert "--from and --to belong to export-sqlite-to-postgres" in capsys.readouterr().err
+
+
 def test_an_empty_web_host_means_loopback_not_every_interface() -> None:
     settings = Settings(web_host="", _env_file=None)  # type: ignore[call-arg]
     assert settings.web_host == "127.0.0.1"
@@ -402,6 +411,33 @@ async def _garbled_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWr
     writer.write(b"HTTP/1.1 XYZ garbage\r\n\r\n")  # aiohttp's error names the URL, token and all
     await writer.drain()
     writer.close()
+
+
+async def _never_answers(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    while await reader.read(65536):  # getMe hangs until the bot hangs up
+        pass
+    writer.close()
+    await writer.wait_closed()
+
+
+async def test_sigterm_while_the_bot_api_hangs_at_start_exits_0_promptly(tmp_path: Path) -> None:
+    server = await asyncio.start_server(_never_answers, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    token = "222222222:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
+    env = clean_env(tmp_path, BOT_TOKEN=token, TELEGRAM_API_URL=f"http://127.0.0.1:{port}")
+    try:
+        async with bot_process(env) as process:
+            assert process.stderr is not None
+            line = b"-"
+            while line and b"database:" not in line:  # the start log line (b"": it died)
+                line = await process.stderr.readline()
+            await asyncio.sleep(1.0)  # the process is waiting for getMe now
+            code, took, stderr = await stop_with_sigterm(process)
+    finally:
+        server.close()
+    assert code == 0, stderr
+    assert took < STOP_LIMIT_S
+    assert "stopped while starting" in stderr and "Traceback" not in stderr
 
 
 async def test_an_unreachable_bot_api_exits_1_with_one_line_and_no_token(tmp_path: Path) -> None:
