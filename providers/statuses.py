@@ -70,9 +70,10 @@ CATALOGUE: dict[Status, StatusInfo] = {
     Status.EXPIRED: StatusInfo("⌛", Stage.IN_TRANSIT, None, None, final=True, problem=True),
 }
 
-# How long a parcel usually waits at a pickup point before it goes back; a reminder is sent
-# before this runs out. Shops and carriers differ (7 days at marketplace points, 30 at the post).
-DEFAULT_STORAGE_DAYS = 7
+# The shortest storage a parcel commonly gets at a pickup point (marketplace points and lockers
+# keep 5-7 days, Russian Post 15); the one reminder comes before this runs out, so it is in
+# time wherever the parcel waits.
+DEFAULT_STORAGE_DAYS = 5
 
 
 def info(status: Status) -> StatusInfo:

@@ -114,12 +114,30 @@ def launched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launched]:
         process.communicate()  # closes the pipes of a process no test collected
 
 
+@pytest.fixture
+def bare_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No setting from the caller's environment, and no stray .env: the tmp folder is the cwd."""
+    for name in list(os.environ):
+        if name.upper() in SETTING_NAMES:
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    return monkeypatch
+
+
 def assert_one_line_error(stderr: str, variable: str) -> str:
     lines = stderr.strip().splitlines()
     assert len(lines) == 1, stderr
     assert "Traceback" not in stderr
     assert variable in lines[0]
     return lines[0]
+
+
+def the_error_line(logged: str) -> str:
+    """The log of a process that stopped at start: one ERROR line and no traceback."""
+    errors = [line for line in logged.splitlines() if " ERROR " in line]
+    assert len(errors) == 1, logged
+    assert "Traceback" not in logged
+    return errors[0]
 
 
 # ------------------------------------------------------------------ configuration errors
@@ -138,17 +156,13 @@ def test_run_without_bot_token_exits_2_with_one_line_and_no_traceback(
 @pytest.mark.parametrize(("variable", "value"), BAD_VALUES)
 def test_each_bad_value_exits_2_with_one_line_naming_the_variable(
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    bare_env: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     variable: str,
     value: str,
 ) -> None:
-    for name in list(os.environ):
-        if name.upper() in SETTING_NAMES:
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)  # no stray .env file is read
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.sqlite3'}")
-    monkeypatch.setenv(variable, value)
+    bare_env.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+    bare_env.setenv(variable, value)
     for command in ("run", "check-config", "migrate"):
         assert main([command]) == EXIT_CONFIG
         captured = capsys.readouterr()
@@ -163,12 +177,8 @@ def test_each_bad_value_exits_2_with_one_line_naming_the_variable(
 
 
 def test_an_env_file_that_is_not_utf8_is_named_in_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, bare_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for name in list(os.environ):
-        if name.upper() in SETTING_NAMES:
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_bytes("SHOP_NAME=Мой магазин\n".encode("cp1251"))
     assert main(["check-config"]) == EXIT_CONFIG
     line = assert_one_line_error(capsys.readouterr().err, ".env")
@@ -354,20 +364,14 @@ async def test_a_database_or_redis_out_of_reach_exits_1_with_one_line(
     async with bot_process(env) as process:
         _, stderr = await asyncio.wait_for(process.communicate(), START_LIMIT_S)
     logged = stderr.decode()
-    errors = [line for line in logged.splitlines() if " ERROR " in line]
     assert process.returncode == 1, logged
-    assert "Traceback" not in logged
-    assert len(errors) == 1 and variable in errors[0]
+    assert variable in the_error_line(logged)
 
 
 def test_migrate_names_a_database_out_of_reach_in_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    bare_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for name in list(os.environ):
-        if name.upper() in SETTING_NAMES:
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", "sqlite:////proc/no-such-dir/bot.sqlite3")
+    bare_env.setenv("DATABASE_URL", "sqlite:////proc/no-such-dir/bot.sqlite3")
     assert main(["migrate"]) == 1
     assert_one_line_error(capsys.readouterr().err, "DATABASE_URL")
 
@@ -386,10 +390,9 @@ async def test_a_webhook_telegram_refuses_exits_2_with_one_line(
     async with bot_process(env) as process:
         _, stderr = await asyncio.wait_for(process.communicate(), START_LIMIT_S)
     logged = stderr.decode()
-    errors = [line for line in logged.splitlines() if " ERROR " in line]
     assert process.returncode == EXIT_CONFIG, logged
-    assert "Traceback" not in logged
-    assert len(errors) == 1 and "WEBHOOK_URL" in errors[0] and "resolve host" in errors[0]
+    line = the_error_line(logged)
+    assert "WEBHOOK_URL" in line and "resolve host" in line
 
 
 async def test_a_token_telegram_refuses_exits_2_with_one_line(
@@ -399,10 +402,9 @@ async def test_a_token_telegram_refuses_exits_2_with_one_line(
     env = clean_env(tmp_path, BOT_TOKEN=refused, TELEGRAM_API_URL=tg.base_url)
     async with bot_process(env) as process:
         _, stderr = await asyncio.wait_for(process.communicate(), START_LIMIT_S)
-    errors = [line for line in stderr.decode().splitlines() if " ERROR " in line]
     assert process.returncode == EXIT_CONFIG
-    assert "Traceback" not in stderr.decode()
-    assert len(errors) == 1 and "BOT_TOKEN" in errors[0] and "@BotFather" in errors[0]
+    line = the_error_line(stderr.decode())
+    assert "BOT_TOKEN" in line and "@BotFather" in line
     assert refused.split(":", 1)[1] not in stderr.decode()
 
 
@@ -451,8 +453,6 @@ async def test_an_unreachable_bot_api_exits_1_with_one_line_and_no_token(tmp_pat
     finally:
         server.close()
     logged = stderr.decode()
-    errors = [line for line in logged.splitlines() if " ERROR " in line]
     assert process.returncode == 1, logged
-    assert "Traceback" not in logged
-    assert len(errors) == 1 and f"127.0.0.1:{port}" in errors[0]
+    assert f"127.0.0.1:{port}" in the_error_line(logged)
     assert token.split(":", 1)[1] not in logged
