@@ -63,7 +63,11 @@ class QuietHours:
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        env_ignore_empty=True,  # an empty value means "not set": the default applies
     )
 
     bot_token: SecretStr | None = None
@@ -196,6 +200,7 @@ class Settings(BaseSettings):
     @field_validator("default_language")
     @classmethod
     def _language(cls, value: str) -> str:
+        value = value.strip().lower()
         if value not in SUPPORTED_LANGUAGES:
             raise ValueError(f"expected one of {', '.join(SUPPORTED_LANGUAGES)}")
         return value
@@ -214,7 +219,9 @@ class Settings(BaseSettings):
     @field_validator("quiet_hours")
     @classmethod
     def _quiet_hours(cls, value: str) -> str:
-        QuietHours.parse(value)
+        window = QuietHours.parse(value)
+        if window.start is not None and window.start == window.end:
+            raise ValueError("start and end are the same; write off to turn quiet hours off")
         return value
 
     @field_validator("log_level")

@@ -49,6 +49,7 @@ BAD_VALUES = [
     ("WEBHOOK_URL", "http://bot.example.org/hook"),  # Telegram itself calls https only
     ("WEBHOOK_SECRET", "has space!"),
     ("ADMIN_IDS", "--5"),
+    ("QUIET_HOURS", "23:00-23:00"),  # not a silent "off"
 ]
 
 
@@ -192,6 +193,20 @@ def test_export_flags_given_to_another_command_are_refused_not_ignored(
         main(["migrate", "--to", "postgresql://postgres@127.0.0.1/test"])
     assert stopped.value.code == EXIT_CONFIG
     assert "--from and --to belong to export-sqlite-to-postgres" in capsys.readouterr().err
+
+
+def test_an_empty_value_means_the_default(bare_env: pytest.MonkeyPatch) -> None:
+    for name in ("DATABASE_URL", "DEFAULT_TIMEZONE", "LOG_LEVEL", "WEB_PORT", "DEFAULT_LANGUAGE"):
+        bare_env.setenv(name, "")
+    settings = Settings()
+    assert settings.database_url == "sqlite:///data/bot.sqlite3"
+    assert (settings.default_timezone, settings.log_level) == ("Europe/Moscow", "INFO")
+    assert (settings.web_port, settings.default_language) == (8080, "ru")
+
+
+def test_the_default_language_may_be_written_in_capitals(bare_env: pytest.MonkeyPatch) -> None:
+    bare_env.setenv("DEFAULT_LANGUAGE", "EN")
+    assert Settings().default_language == "en"
 
 
 def test_an_empty_web_host_means_loopback_not_every_interface() -> None:
