@@ -32,6 +32,11 @@ class Metrics:
         self.queue_depth = Gauge(
             "bot_queue_depth", "Work waiting: outbox rows, shipments due", ["queue"], registry=r
         )
+        self.database_up = Gauge(
+            "bot_database_up",
+            "1 when the database answered at the last scrape, else 0",
+            registry=r,
+        )
         self.poll_lag = Gauge(
             "bot_poll_lag_seconds",
             "How late the oldest due shipment was at the last tick",

@@ -50,10 +50,14 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
+    gauges = request.app[METRICS_KEY]
     try:
         await request.app[HEALTH_KEY].refresh_gauges()
     except StorageError:
+        gauges.database_up.set(0)  # the queue gauges keep their last values meanwhile
         log.warning("metrics scraped while the database is unavailable")
+    else:
+        gauges.database_up.set(1)
     return web.Response(
         body=request.app[METRICS_KEY].render(),
         headers={"Content-Type": CONTENT_TYPE_LATEST},

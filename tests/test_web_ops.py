@@ -74,3 +74,11 @@ async def test_metrics_count_updates_polls_and_queue_depths(
     assert 'bot_queue_depth{queue="outbox"} 0.0' in text
     assert "bot_poll_lag_seconds" in text
     assert "bot_alerts_sent_total" in text
+    assert "bot_database_up 1.0" in text
+
+
+async def test_metrics_say_when_the_database_does_not_answer(served: App) -> None:
+    await served.db.close()
+    response = await get(served, "/metrics")
+    assert response.status_code == 200
+    assert "bot_database_up 0.0" in response.text
