@@ -48,7 +48,7 @@ status-out-for-delivery-label = Out for delivery
 status-out-for-delivery-meaning =
     A courier has the parcel and is bringing it to your address, usually the same day.
 status-out-for-delivery-todo =
-    Keep your phone at hand: the courier may call to agree on a time. Have your ID or the pickup code ready.
+    Keep your phone at hand: the courier may call to agree on a time. Have your passport or the pickup code ready.
 
 status-ready-for-pickup-label = Ready for pickup
 status-ready-for-pickup-meaning =
@@ -96,7 +96,7 @@ status-cancelled-todo =
     If you have paid, the money will be refunded: ask { PRESENT($shop) ->
         [yes] { $shop } support
        *[no] the shop's support
-    } when. If you did not cancel the order, ask them what happened.
+    } when to expect it. If you did not cancel the order, ask them what happened.
 
 status-exception-label = Delivery problem
 status-exception-meaning =

@@ -24,7 +24,7 @@ help =
     • /list shows everything, /status <code>code or label</code> shows a detailed card.
     • Under a card: refresh, history, what the status means, mute, rename, delete, and for finished items, archive.
     • /remove <code>code or label</code> removes an item.
-    • /archive keeps delivered and finished items out of /list: press 🗄 under a card, or they go by themselves after two weeks; send the code again to bring one back.
+    • /archive keeps delivered and finished items out of /list: press 🗄 under a card, or they move there by themselves two weeks after the final status; send the number again to bring one back.
     • /settings: language, alerts, quiet hours and time zone.
     • /forget deletes everything I keep about you.
     • In any chat: <code>{ $bot } code</code> shows the status to the person you talk to.
@@ -113,7 +113,7 @@ archive-title = 🗄 <b>Archive: { $count }</b>{ $pages ->
     [1] {""}
    *[other] {" "}(page { $page } of { $pages })
 }
-archive-empty = The archive is empty. Delivered and finished parcels and orders go here: press 🗄 under a card, or they go by themselves after two weeks.
+archive-empty = The archive is empty. Delivered and finished parcels and orders go here: press 🗄 under a card, or they move there by themselves two weeks after the final status.
 archive-done = Moved to the archive: /archive
 archive-not-finished = Only delivered and finished items go to the archive.
 unarchive-done = Back in your list
