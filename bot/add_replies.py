@@ -68,17 +68,37 @@ def outcome_header(
     return texts(key, code=code)
 
 
-def rest_summary(
-    rest: Sequence[AddOutcome], texts: Texts, tz: ZoneInfo, now: datetime, daily_limit: int
+REASON_KEYS = {
+    AddProblem.NO_SOURCE: "add-reason-no-source",
+    AddProblem.REJECTED: "add-reason-rejected",
+    AddProblem.TOO_MANY: "add-reason-too-many",
+    AddProblem.DAILY_LIMIT: "add-reason-daily-limit",
+}
+
+
+def summary_lines(
+    outcomes: Sequence[AddOutcome],
+    shown: int,
+    texts: Texts,
+    tz: ZoneInfo,
+    now: datetime,
+    daily_limit: int,
 ) -> list[str]:
-    """The outcomes past the cards: those now in the list, then those refused and why."""
+    """What the cards (the first `shown` outcomes now in the list) leave out: the others now in
+    the list, then those refused, one line per reason; a lone refusal keeps its own words."""
     lines = []
-    followed = [o for o in rest if o.view is not None]
+    followed = [o for o in outcomes[shown:] if o.view is not None]
     if followed:
         lines.append(texts("add-more-added", count=len(followed), codes=named_codes(followed)))
-    refused = [o for o in rest if o.view is None]
-    if refused:
-        reason = outcome_header(refused[0], texts, tz, now, daily_limit)
-        codes = named_codes(refused)
-        lines.append(texts("add-more-not-added", count=len(refused), codes=codes, reason=reason))
+    refused = [o for o in outcomes if o.view is None]
+    if len(refused) == 1:
+        return [*lines, outcome_header(refused[0], texts, tz, now, daily_limit)]
+    for problem, key in REASON_KEYS.items():
+        group = [o for o in refused if o.problem is problem]
+        if group:
+            again = format_time(group[0].retry_at or now, tz, now)
+            reason = texts(key, limit=daily_limit, time=again)
+            lines.append(
+                texts("add-not-added", count=len(group), codes=named_codes(group), reason=reason)
+            )
     return lines

@@ -163,17 +163,19 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_scheme(cls, value: str) -> str:
-        scheme, _, rest = value.partition("://")
+        scheme = value.partition("://")[0]
         if value.startswith("sqlite:///") and value != "sqlite:///":
             return value
-        if scheme in {"postgresql", "postgres"} and rest.strip("/"):
+        if scheme in {"postgresql", "postgres"} and urlsplit(value).path.strip("/"):
             return value
         raise ValueError("expected sqlite:///path or postgresql://user@host/database")
 
     @field_validator("redis_url")
     @classmethod
     def _redis_scheme(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^(rediss?|unix)://\S+", value):
+        if value is None:
+            return value
+        if not _port_readable(value) or not re.match(r"^(rediss?|unix)://\S+", value):
             raise ValueError("expected redis://host:port/db, rediss://... or unix:///path")
         return value
 
@@ -251,8 +253,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _webhook_reachable(self) -> Settings:
         """Telegram calls only https webhooks; a self-hosted Bot API server may call http."""
-        official = self.telegram_api_url == DEFAULT_TELEGRAM_API_URL
-        if official and self.webhook_url and not self.webhook_url.startswith("https://"):
+        official = urlsplit(self.telegram_api_url).hostname == "api.telegram.org"
+        https = urlsplit(self.webhook_url or "").scheme.lower() == "https"
+        if official and self.webhook_url and not https:
             raise ValueError("WEBHOOK_URL: Telegram requires an https:// URL")
         return self
 
@@ -306,14 +309,22 @@ class Settings(BaseSettings):
                 f"SQLite file {Path(path).resolve()}" if path != ":memory:" else "SQLite in memory"
             )
         parts = urlsplit(self.database_url)
-        user = f"{parts.username}@" if parts.username else ""
-        return f"PostgreSQL {user}{parts.hostname or 'local socket'}{parts.path}"
+        user = f" as {parts.username}" if parts.username else ""  # no "@": logs scrub e-mails
+        return f"PostgreSQL {parts.hostname or 'local socket'}{parts.path}{user}"
 
     @property
     def mode(self) -> str:
         if self.webhook_url:
             return f"webhook at {urlsplit(self.webhook_url).path or '/'}"
         return "long polling"
+
+
+def _port_readable(url: str) -> bool:
+    try:
+        urlsplit(url).port  # noqa: B018 - reading it is the check: ValueError when it is no number
+    except ValueError:
+        return False
+    return True
 
 
 class ConfigError(Exception):

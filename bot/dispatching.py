@@ -11,7 +11,7 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from bot.archive import Archive
 from bot.config import Settings
 from bot.dialogue_storage import DatabaseStorage
-from bot.in_flight import InFlightUpdates
+from bot.in_flight import GracefulDispatcher
 from bot.middleware import UserContext
 from bot.orders import Orders
 from bot.poller import Poller
@@ -34,7 +34,7 @@ def build_dispatcher(
     poller: Poller,
     fsm_storage: BaseStorage,
 ) -> Dispatcher:
-    dispatcher = Dispatcher(
+    dispatcher = GracefulDispatcher(
         storage=fsm_storage,
         tracking=tracking,
         catalogue=catalogue,
@@ -49,7 +49,6 @@ def build_dispatcher(
         poller=poller,
         admin_ids=frozenset(settings.admin_ids),
     )
-    InFlightUpdates.install(dispatcher)
     dispatcher.update.outer_middleware(UserContext(tracking, catalogue, settings.default_timezone))
     dispatcher.include_router(build_router())
     dispatcher.startup.register(set_commands)

@@ -1,62 +1,55 @@
-"""Updates being handled right now, so that a stop lets them finish before sessions close.
+"""A dispatcher that knows which updates it is handling, so that a stop lets them finish.
 
-Long polling stops taking updates on SIGTERM but leaves the handlers it started running; the
-runner waits here (bounded) before the database and HTTP clients close under them. The webhook
-server has its own grace for the same purpose (`bot.web`).
+Long polling stops taking updates on SIGTERM but leaves the handlers it started running, and
+its shutdown hooks (the FSM storage's close first) run at once; then the runner closes the
+database and the HTTP clients. Counting in `feed_update`, the one entry of every update in both
+modes, covers everything aiogram's own middlewares do for it too (the error handler's reply
+included), and the shutdown hooks wait for those updates first, for a bounded time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+import logging
 from typing import Any
 
-from aiogram import BaseMiddleware, Dispatcher
-from aiogram.types import TelegramObject
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
 
-Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
-WORKFLOW_KEY = "in_flight"
+log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_SECONDS = 2.5  # what updates in flight get at a stop, in either mode
 
 
-class InFlightUpdates(BaseMiddleware):
-    """An outer middleware counting the updates inside it."""
-
-    def __init__(self) -> None:
-        self._count = 0
+class GracefulDispatcher(Dispatcher):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._handling = 0
         self._idle = asyncio.Event()
         self._idle.set()
 
     @property
-    def count(self) -> int:
-        return self._count
+    def handling(self) -> int:
+        return self._handling
 
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        self._count += 1
+    async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        self._handling += 1
         self._idle.clear()
         try:
-            return await handler(event, data)
+            return await super().feed_update(bot, update, **kwargs)
         finally:
-            self._count -= 1
-            if not self._count:
+            self._handling -= 1
+            if not self._handling:
                 self._idle.set()
 
-    @classmethod
-    def of(cls, dispatcher: Dispatcher) -> InFlightUpdates:
-        """The counter `install` gave this dispatcher."""
-        counter = dispatcher[WORKFLOW_KEY]
-        assert isinstance(counter, cls)
-        return counter
-
-    @classmethod
-    def install(cls, dispatcher: Dispatcher) -> None:
-        """Outermost of the update middlewares, so the count covers everything an update does."""
-        counter = cls()
-        dispatcher.update.outer_middleware(counter)
-        dispatcher[WORKFLOW_KEY] = counter
+    async def emit_shutdown(self, *args: Any, **kwargs: Any) -> None:
+        if not await self.drained(SHUTDOWN_GRACE_SECONDS):
+            log.warning("shutting down with %d updates still being handled", self._handling)
+        await super().emit_shutdown(*args, **kwargs)
 
     async def drained(self, grace_seconds: float) -> bool:
         """Wait until no update is being handled, at most `grace_seconds`; True if none is."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), grace_seconds)
-        return not self._count
+        return not self._handling

@@ -31,6 +31,7 @@ _SECRET_PATTERNS = (
 
 
 REPEAT_SECONDS = 300.0  # a repeating library warning shows once in this time
+MAX_REMEMBERED = 100
 
 
 def scrub(text: str) -> str:
@@ -74,6 +75,8 @@ class OneLinePerInterval(logging.Filter):
         message = record.getMessage()
         if record.created - self._last.get(message, -self._seconds) < self._seconds:
             return False
+        if len(self._last) > MAX_REMEMBERED:  # messages vary little; never grow without bound
+            self._last.clear()
         self._last[message] = record.created
         if record.exc_info and record.exc_info[1] is not None:
             error = record.exc_info[1]

@@ -112,11 +112,14 @@ async def unreachable_reason(redis_url: str) -> str | None:
     Checked at start: the FSM storage reads Redis for every update, so a bot that started
     without it would answer every message with an error.
     """
-    client = redis.Redis.from_url(
-        redis_url,
-        socket_timeout=REDIS_TIMEOUT_SECONDS,
-        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-    )
+    try:
+        client = redis.Redis.from_url(
+            redis_url,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+    except ValueError as exc:
+        return str(exc)
     try:
         await client.ping()
     except (redis.RedisError, OSError) as exc:

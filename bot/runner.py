@@ -21,9 +21,7 @@ from aiogram.exceptions import (
 
 from bot.app import App, assemble
 from bot.config import Settings
-from bot.in_flight import InFlightUpdates
 from bot.redis_turns import unreachable_reason
-from bot.web import SHUTDOWN_GRACE_SECONDS
 from bot.webhook import TelegramWebhook, UpdateClaims
 from storage import StorageError
 
@@ -77,9 +75,7 @@ async def _run(settings: Settings) -> int:
         assert app.bot is not None
         settle_heap()
         if settings.webhook_url:
-            stop = asyncio.Event()
-            _on_signals(stop.set)
-            return await serve_webhook(app, stop)
+            return await serve_webhook(app, asyncio.Event(), handle_signals=True)
         if not await _start_web(app):
             return EXIT_CONFIG
         me = await app.bot.get_me()
@@ -92,10 +88,7 @@ async def _run(settings: Settings) -> int:
             close_bot_session=False,
             allowed_updates=app.dispatcher.resolve_used_update_types(),
         )
-        log.info("polling stopped: finishing updates in flight")
-        in_flight = InFlightUpdates.of(app.dispatcher)
-        if not await in_flight.drained(SHUTDOWN_GRACE_SECONDS):
-            log.warning("shutting down with %d updates still being handled", in_flight.count)
+        log.info("polling stopped, shutting down")  # updates in flight finished first
     return 0
 
 
@@ -109,7 +102,7 @@ def webhook_secret(settings: Settings) -> str:
     return hmac.new(token, b"telegram webhook secret", hashlib.sha256).hexdigest()
 
 
-async def serve_webhook(app: App, stop: asyncio.Event) -> int:
+async def serve_webhook(app: App, stop: asyncio.Event, *, handle_signals: bool = False) -> int:
     """Register the webhook with its secret, serve it on WEB_HOST:WEB_PORT until `stop`."""
     settings, bot, dispatcher = app.settings, app.bot, app.dispatcher
     assert bot is not None and settings.webhook_url is not None
@@ -129,15 +122,25 @@ async def serve_webhook(app: App, stop: asyncio.Event) -> int:
     except TelegramBadRequest as exc:
         log.error("Telegram refused WEBHOOK_URL or WEBHOOK_SECRET: %s", exc.message)
         await app.web.stop()
-        return EXIT_CONFIG
+        return EXIT_CONFIG if _refused_for_good(exc.message) else EXIT_UNREACHABLE
     app.jobs.start()
     log.info("serving the webhook on %s:%s", settings.web_host, app.web.port)
+    if handle_signals:  # until now a signal cancels the start (`_stop_starting_on_signals`)
+        _on_signals(stop.set)
     await stop.wait()
     log.info("stopping: finishing updates in flight")
     await app.jobs.stop()
-    await app.web.stop()  # updates being handled finish first (bot.web.SHUTDOWN_GRACE_SECONDS)
+    await app.web.stop()  # updates being handled finish first (bot.in_flight)
     await dispatcher.emit_shutdown(bot=bot, **dispatcher.workflow_data)
     return 0
+
+
+def _refused_for_good(message: str) -> bool:
+    """Telegram's refusals that only a new setting mends (an http URL, a port it does not call,
+    a secret with other characters); the rest (a host it cannot resolve or reach yet, a
+    certificate) may mend themselves, so systemd is left to try again."""
+    lowered = message.lower()
+    return any(words in lowered for words in ("https url", "ports", "secret token"))
 
 
 async def _start_web(app: App) -> bool:

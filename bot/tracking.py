@@ -134,6 +134,8 @@ class TrackingService:
         now = self.clock()
         async with self.db.transaction() as tx:
             await tx.users.ensure(user_id, now)
+            if self.new_numbers_per_day:
+                await tx.allowances.before_counting(user_id)
             if await tx.shipments.find(source, code.value) is None:
                 refusal = await self._refuse_new_number(tx, user_id, code)
                 if refusal is not None:

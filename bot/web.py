@@ -12,6 +12,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.health import HealthCheck
+from bot.in_flight import SHUTDOWN_GRACE_SECONDS
 from bot.metrics import Metrics
 from bot.pushes import PushVerdict, Track17Pushes
 from storage import StorageError
@@ -24,7 +25,6 @@ METRICS_KEY = web.AppKey("metrics", Metrics)
 MAX_BODY = 1024 * 1024
 # On stop, requests being handled get this long to finish, then as long again once cancelled
 # (an update cut off so is left to Telegram's next delivery): a stop takes seconds, not minutes.
-SHUTDOWN_GRACE_SECONDS = 2.5
 
 _STATUS = {
     PushVerdict.APPLIED: 200,

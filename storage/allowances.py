@@ -28,6 +28,13 @@ class Allowance:
     next_at: datetime | None  # when refused: when the oldest use leaves the window
 
 
+async def lock_user(session: Session, user_id: int) -> None:
+    """PostgreSQL: one transaction at a time per user (NO KEY: inserts that only reference the
+    user, outbox rows and subscriptions, do not wait for it); SQLite has one writer anyway."""
+    if session.dialect == "postgresql":
+        await session.fetch_one("SELECT id FROM users WHERE id = ? FOR NO KEY UPDATE", (user_id,))
+
+
 class AllowancesRepo:
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -41,23 +48,49 @@ class AllowancesRepo:
         limit: int,
     ) -> Allowance:
         """Count one use unless `limit` were made within `window` before `now`."""
-        if self._s.dialect == "postgresql":
-            await self._s.fetch_one("SELECT id FROM users WHERE id = ? FOR UPDATE", (user_id,))
+        await lock_user(self._s, user_id)
         row = required(
             await self._s.fetch_one(
-                "SELECT COUNT(*) AS n, MIN(used_at) AS oldest FROM allowance_uses"
+                "SELECT COUNT(*) AS n FROM allowance_uses"
                 " WHERE user_id = ? AND kind = ? AND used_at > ?",
                 (user_id, kind.value, to_ms(now - window)),
             )
         )
         used = int(row["n"])
         if used >= limit:
-            return Allowance(False, 0, from_ms(row["oldest"]) + window)
+            return Allowance(
+                False, 0, await self._free_again_at(user_id, kind, now, window, limit, used)
+            )
         await self._s.execute(
             "INSERT INTO allowance_uses (user_id, kind, used_at) VALUES (?, ?, ?)",
             (user_id, kind.value, to_ms(now)),
         )
         return Allowance(True, limit - used - 1, None)
+
+    async def _free_again_at(
+        self,
+        user_id: int,
+        kind: AllowanceKind,
+        now: datetime,
+        window: timedelta,
+        limit: int,
+        used: int,
+    ) -> datetime:
+        """When enough uses have left the window for one more: the first of them, unless the
+        limit was lowered since, when more than one has to go."""
+        row = required(
+            await self._s.fetch_one(
+                "SELECT used_at FROM allowance_uses WHERE user_id = ? AND kind = ? AND used_at > ?"
+                " ORDER BY used_at LIMIT 1 OFFSET ?",
+                (user_id, kind.value, to_ms(now - window), used - limit),
+            )
+        )
+        return from_ms(row["used_at"]) + window
+
+    async def before_counting(self, user_id: int) -> None:
+        """Take the user's turn now, before reading what the count depends on (whether a number
+        is new, say): a second worker then reads it after the first one's commit."""
+        await lock_user(self._s, user_id)
 
     async def forget_before(self, moment: datetime) -> int:
         """Uses older than every window: they no longer count, and they name a user."""

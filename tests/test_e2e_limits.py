@@ -79,14 +79,16 @@ async def test_the_refusal_speaks_english(bob: Chat) -> None:
     assert "from 21.11 12:00" in refused.text
 
 
-async def test_codes_past_the_cards_name_those_added_and_those_refused(alice: Chat) -> None:
+async def test_refused_codes_get_one_line_after_the_cards_not_a_message_each(
+    alice: Chat,
+) -> None:
     codes = [code(7300 + n) for n in range(8)]
     await alice.sends(" ".join(codes))
     await alice.tg.until(lambda: any("Не добавлены" in m.text for m in alice.messages), 10)
-    assert ["Добавлено" in m.text[:15] for m in alice.messages[:5]] == [True] * 3 + [False] * 2
-    summary = alice.messages[5].text
-    assert "Не добавлены (3)" in summary and all(c in summary for c in codes[5:])
-    assert "предел" in summary and "в списке" not in summary
+    assert ["Добавлено" in m.text[:15] for m in alice.messages] == [True] * 3 + [False]
+    summary = alice.messages[3].text
+    assert "Не добавлены (5)" in summary and all(c in summary for c in codes[3:])
+    assert summary.count("предел") == 1 and "в списке" not in summary
 
 
 async def test_no_limit_when_the_operator_sets_zero(

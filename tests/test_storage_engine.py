@@ -117,8 +117,7 @@ async def test_existing_database_keeps_its_data_when_opened_again(db_url: str) -
 async def test_order_attempts_move_to_the_allowance_table_when_it_arrives(
     database_url: str,
 ) -> None:
-    before = [m for m in load() if m.name != "allowances"]
-    assert len(before) == LATEST - 1  # the allowances migration is the last one
+    before = [m for m in load() if m.version < 12]  # up to the allowances migration
     db = await _open(database_url, pool_size=1)
     try:
         await upgrade(db, before)

@@ -283,6 +283,41 @@ async def test_each_allowance_kind_keeps_its_own_count(db: Database) -> None:
     assert proof.allowed and proof.left == 1
 
 
+async def test_a_lowered_limit_names_the_time_enough_uses_have_left_the_window(
+    db: Database,
+) -> None:
+    day, kind = timedelta(days=1), AllowanceKind.NEW_NUMBER
+    async with db.transaction() as tx:
+        await tx.users.seen(7, "ru", T0)
+        for hour in range(3):
+            await tx.allowances.take(7, kind, T0 + timedelta(hours=hour), day, 10)
+        refused = await tx.allowances.take(7, kind, T0 + timedelta(hours=3), day, 2)
+    assert not refused.allowed
+    assert refused.next_at == T0 + timedelta(hours=1) + day  # two must go, not one
+
+
+async def test_one_new_number_added_by_two_workers_at_once_costs_one_use(db_url: str) -> None:
+    first, second = await open_database(db_url), await open_database(db_url)
+    try:
+        async with first.transaction() as tx:
+            await tx.users.seen(7, "ru", T0)
+
+        async def add(db: Database) -> None:
+            async with db.transaction() as tx:
+                await tx.allowances.before_counting(7)
+                if await tx.shipments.find("track17", "RA000012349CN") is None:
+                    await tx.allowances.take(7, AllowanceKind.NEW_NUMBER, T0, timedelta(days=1), 9)
+                await tx.shipments.get_or_create("track17", "RA000012349CN", "s10", T0)
+
+        await asyncio.gather(add(first), add(second))
+        async with first.transaction() as tx:
+            left = await tx.allowances.take(7, AllowanceKind.NEW_NUMBER, T0, timedelta(days=1), 9)
+    finally:
+        await first.close()
+        await second.close()
+    assert left.left == 7  # one use for the number, one for this check
+
+
 async def test_allowance_uses_outlive_the_user_until_housekeeping_forgets_them(
     db: Database,
 ) -> None:

@@ -64,7 +64,7 @@ faq-updates-body =
 
     Typical times:
     • the shop prepares an order in 1–3 working days;
-    • the first carrier scans usually appear 1–2 working days after the seller registers the parcel;
+    • the first carrier scans usually appear 1–3 days after the seller registers the parcel;
     • in transit, carriers update their data every 24–48 hours.
 
     So a gap of a day or two is normal.

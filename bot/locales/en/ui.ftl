@@ -40,7 +40,7 @@ add-added = ✅ Added: <code>{ $code }</code>. I will message you when the statu
 add-already = This code is already in your list: <code>{ $code }</code>.
 add-relabelled = This code is already in your list: <code>{ $code }</code>. Label updated.
 add-restored = 📤 Back from the archive: <code>{ $code }</code>.
-add-no-source = I can't track <code>{ $code }</code> yet: I don't support numbers of this kind. I have not saved it.
+add-no-source = I can't track <code>{ $code }</code>: this bot has no tracking service for numbers of this kind. I have not saved it.
 add-rejected = ⚠️ The tracking service does not accept <code>{ $code }</code>: the carrier has no such number or it is mistyped. Please check it with the seller; I have not saved it.
 add-source-down = Added: <code>{ $code }</code>. The tracking service is not answering right now; I will check again on my own and let you know.
 add-too-many = Your list is full. Move delivered items to the archive (🗄 under a card) or remove some (/remove) to add new ones.
@@ -49,7 +49,14 @@ add-daily-limit = You have added { $limit } new { $limit ->
     [one] number
    *[other] numbers
 } within 24 hours, which is the limit, so I have not added <code>{ $code }</code>. You can add new numbers again from { $time }. The numbers already in your list are tracked as usual.
-add-more-not-added = Not added ({ $count }): { $codes }. { $reason }
+add-not-added = Not added ({ $count }): { $codes }. { $reason }
+add-reason-no-source = This bot has no tracking service for numbers of this kind.
+add-reason-rejected = The tracking service does not accept them: the carrier has no such numbers or they are mistyped. Please check them with the seller.
+add-reason-too-many = Your list is full: move delivered items to the archive (🗄 under a card) or remove some (/remove).
+add-reason-daily-limit = You have added { $limit } new { $limit ->
+    [one] number
+   *[other] numbers
+} within 24 hours, which is the limit. You can add new numbers again from { $time }.
 code-bad-check-digit = ⚠️ <code>{ $code }</code> seems to have a typo: its check digit does not match (it should be { $expected }). Please check the code; I have not added it.
 code-bad-format = ⚠️ <code>{ $code }</code> does not look like a tracking number. Check that it is complete.
 code-bad-more = …and { $count } more that look mistyped: { $codes }. Please check them.
