@@ -15,7 +15,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.chat_action import ChatActionSender
 
-from bot.add_replies import bad_codes_text, outcome_header, rest_summary
+from bot.add_replies import bad_codes_text, outcome_header, summary_lines
 from bot.callbacks import CarrierCb
 from bot.keyboards import carriers_keyboard
 from bot.orders import Orders
@@ -88,17 +88,16 @@ async def reply_outcomes(
 ) -> None:
     now, limit = tracking.clock(), tracking.new_numbers_per_day
     for outcome in outcomes[:MAX_CARDS_PER_REPLY]:
-        header = outcome_header(outcome, texts, tz, now, limit)
         if outcome.view is None:
-            await message.answer(header)
-            continue
+            continue  # told in the summary, one line for each reason
+        header = outcome_header(outcome, texts, tz, now, limit)
         if outcome.problem is AddProblem.NEEDS_CARRIER:
             keyboard = carriers_keyboard(outcome.view.item.id, CARRIER_CHOICES, texts)
             await message.answer(header, reply_markup=keyboard)
             continue
         text, keyboard = item_message(outcome.view, texts, tz, now)
         await message.answer(f"{header}\n\n{text}", reply_markup=keyboard)
-    summary = rest_summary(outcomes[MAX_CARDS_PER_REPLY:], texts, tz, now, limit)
+    summary = summary_lines(outcomes, MAX_CARDS_PER_REPLY, texts, tz, now, limit)
     if summary:
         await message.answer("\n\n".join(summary))
 
