@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-ORDER_PROOFS_PER_WINDOW = 5  # contacts checked with the shop: each one is a guess at a stranger's
-ORDER_PROOF_WINDOW = timedelta(hours=1)
+from storage.allowances import AllowanceKind, AllowanceRule
+
+# Contacts checked with the shop: each one is a guess at a stranger's.
+ORDER_PROOFS = AllowanceRule(AllowanceKind.ORDER_PROOF, timedelta(hours=1), 5)
 NEW_NUMBERS_WINDOW = timedelta(days=1)  # the count itself is NEW_NUMBERS_PER_USER_PER_DAY
-ALLOWANCE_USES_KEPT = max(ORDER_PROOF_WINDOW, NEW_NUMBERS_WINDOW)
+ALLOWANCE_USES_KEPT = max(ORDER_PROOFS.window, NEW_NUMBERS_WINDOW)
+
+
+def new_numbers(per_day: int) -> AllowanceRule:
+    return AllowanceRule(AllowanceKind.NEW_NUMBER, NEW_NUMBERS_WINDOW, per_day)

@@ -13,14 +13,13 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.limits import ORDER_PROOF_WINDOW, ORDER_PROOFS_PER_WINDOW
+from bot.limits import ORDER_PROOFS
 from bot.outcomes import ItemView
 from bot.sources import SourceBackingOffError
 from bot.tracking import TrackingService
 from providers.base import SourceError, TrackResult
 from providers.codes import Code, CodeKind
 from providers.shop import ShopProvider
-from storage.allowances import AllowanceKind
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +60,7 @@ class Orders:
             return OrderOutcome(OrderState.NOT_CONFIGURED)
         now = self._tracking.clock()
         async with self._tracking.db.transaction() as tx:
-            attempt = await tx.allowances.take(
-                user_id,
-                AllowanceKind.ORDER_PROOF,
-                now,
-                ORDER_PROOF_WINDOW,
-                ORDER_PROOFS_PER_WINDOW,
-            )
+            attempt = await tx.allowances.take(user_id, ORDER_PROOFS, now)
         if not attempt.allowed:
             wait = (attempt.next_at - now).total_seconds() if attempt.next_at else 0.0
             minutes = max(1, math.ceil(wait / 60))

@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.limits import NEW_NUMBERS_WINDOW
+from bot.limits import new_numbers
 from bot.metrics import Metrics
 from bot.outcomes import (
     AddOutcome,
@@ -30,7 +30,6 @@ from providers.base import NumberRejected, SourceError, TrackResult
 from providers.clock import Clock
 from providers.codes import Code, CodeKind
 from storage import Database, Tx
-from storage.allowances import AllowanceKind
 from storage.models import Event, Shipment, User
 
 log = logging.getLogger(__name__)
@@ -164,13 +163,8 @@ class TrackingService:
             return AddOutcome(code, None, False, AddProblem.TOO_MANY)
         if not self.new_numbers_per_day:
             return None
-        allowance = await tx.allowances.take(
-            user_id,
-            AllowanceKind.NEW_NUMBER,
-            self.clock(),
-            NEW_NUMBERS_WINDOW,
-            self.new_numbers_per_day,
-        )
+        rule = new_numbers(self.new_numbers_per_day)
+        allowance = await tx.allowances.take(user_id, rule, self.clock())
         if allowance.allowed:
             return None
         return AddOutcome(code, None, False, AddProblem.DAILY_LIMIT, retry_at=allowance.next_at)

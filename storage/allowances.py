@@ -22,6 +22,15 @@ class AllowanceKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class AllowanceRule:
+    """At most `limit` uses of `kind` within any `window`."""
+
+    kind: AllowanceKind
+    window: timedelta
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
 class Allowance:
     allowed: bool
     left: int  # uses left after this one (0 when refused)
@@ -39,15 +48,9 @@ class AllowancesRepo:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    async def take(
-        self,
-        user_id: int,
-        kind: AllowanceKind,
-        now: datetime,
-        window: timedelta,
-        limit: int,
-    ) -> Allowance:
-        """Count one use unless `limit` were made within `window` before `now`."""
+    async def take(self, user_id: int, rule: AllowanceRule, now: datetime) -> Allowance:
+        """Count one use unless the rule's limit were made within its window before `now`."""
+        kind, window, limit = rule.kind, rule.window, rule.limit
         await lock_user(self._s, user_id)
         row = required(
             await self._s.fetch_one(
@@ -58,9 +61,7 @@ class AllowancesRepo:
         )
         used = int(row["n"])
         if used >= limit:
-            return Allowance(
-                False, 0, await self._free_again_at(user_id, kind, now, window, limit, used)
-            )
+            return Allowance(False, 0, await self._free_again_at(user_id, rule, now, used))
         await self._s.execute(
             "INSERT INTO allowance_uses (user_id, kind, used_at) VALUES (?, ?, ?)",
             (user_id, kind.value, to_ms(now)),
@@ -68,13 +69,7 @@ class AllowancesRepo:
         return Allowance(True, limit - used - 1, None)
 
     async def _free_again_at(
-        self,
-        user_id: int,
-        kind: AllowanceKind,
-        now: datetime,
-        window: timedelta,
-        limit: int,
-        used: int,
+        self, user_id: int, rule: AllowanceRule, now: datetime, used: int
     ) -> datetime:
         """When enough uses have left the window for one more: the first of them, unless the
         limit was lowered since, when more than one has to go."""
@@ -82,10 +77,10 @@ class AllowancesRepo:
             await self._s.fetch_one(
                 "SELECT used_at FROM allowance_uses WHERE user_id = ? AND kind = ? AND used_at > ?"
                 " ORDER BY used_at LIMIT 1 OFFSET ?",
-                (user_id, kind.value, to_ms(now - window), used - limit),
+                (user_id, rule.kind.value, to_ms(now - rule.window), used - rule.limit),
             )
         )
-        return from_ms(row["used_at"]) + window
+        return from_ms(row["used_at"]) + rule.window
 
     async def before_counting(self, user_id: int) -> None:
         """Take the user's turn now, before reading what the count depends on (whether a number

@@ -11,7 +11,7 @@ import pytest
 from providers.base import TrackEvent
 from providers.statuses import Status
 from storage import Database, StorageError, open_database
-from storage.allowances import AllowanceKind
+from storage.allowances import AllowanceKind, AllowanceRule
 from storage.export import export_sqlite_to_postgres
 
 pytest_plugins = ["tests.test_storage_backends"]  # postgres_url
@@ -61,7 +61,9 @@ async def fill(db: Database) -> None:
         [first] = await tx.outbox.claim_due(T0, 1, timedelta(minutes=1))
         await tx.outbox.mark_sent(first.id, T0)
         await tx.receipts.remember("digest-1", T0)
-        await tx.allowances.take(BOB, AllowanceKind.ORDER_PROOF, T0, timedelta(hours=1), 5)
+        await tx.allowances.take(
+            BOB, AllowanceRule(AllowanceKind.ORDER_PROOF, timedelta(hours=1), 5), T0
+        )
         await tx.source_calls.take("russianpost", T0.date(), 100)
         await tx.update_claims.take(7, T0, T0 + timedelta(minutes=2))
         await tx.update_claims.take(8, T0, T0 + timedelta(minutes=2))

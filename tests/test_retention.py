@@ -12,7 +12,7 @@ from bot.limits import ALLOWANCE_USES_KEPT, NEW_NUMBERS_WINDOW
 from bot.retention import OUTBOX_KEPT, forget_old_allowance_uses, forget_settled_outbox
 from bot.watch import DEFAULT_EXPIRY, SOURCE_EXPIRY
 from storage import Database, open_database
-from storage.allowances import AllowanceKind
+from storage.allowances import AllowanceKind, AllowanceRule
 
 NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 USER = 7
@@ -60,9 +60,9 @@ async def test_allowance_uses_go_once_no_window_counts_them(db: Database) -> Non
     async with db.transaction() as tx:
         await tx.users.seen(USER, None, NOW)
         await tx.allowances.take(
-            USER, kind, NOW - ALLOWANCE_USES_KEPT - timedelta(minutes=1), window, 9
+            USER, AllowanceRule(kind, window, 9), NOW - ALLOWANCE_USES_KEPT - timedelta(minutes=1)
         )
-        await tx.allowances.take(USER, kind, NOW - timedelta(hours=23), window, 9)
+        await tx.allowances.take(USER, AllowanceRule(kind, window, 9), NOW - timedelta(hours=23))
     assert await forget_old_allowance_uses(db, NOW) == 1
     async with db.transaction() as tx:  # the recent use still counts against a limit of two
-        assert (await tx.allowances.take(USER, kind, NOW, window, 2)).left == 0
+        assert (await tx.allowances.take(USER, AllowanceRule(kind, window, 2), NOW)).left == 0

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from storage import Database, StorageError, migrate, open_database
-from storage.allowances import AllowanceKind
+from storage.allowances import AllowanceKind, AllowanceRule
 from storage.database import _open
 from storage.migrate import load, split_statements, upgrade
 from storage.sql import to_ms
@@ -129,10 +129,10 @@ async def test_order_attempts_move_to_the_allowance_table_when_it_arrives(
         await upgrade(db, load())
         async with db.transaction() as tx:
             refused = await tx.allowances.take(
-                7, AllowanceKind.ORDER_PROOF, T0, timedelta(hours=1), 1
+                7, AllowanceRule(AllowanceKind.ORDER_PROOF, timedelta(hours=1), 1), T0
             )
             other_kind = await tx.allowances.take(
-                7, AllowanceKind.NEW_NUMBER, T0, timedelta(hours=1), 1
+                7, AllowanceRule(AllowanceKind.NEW_NUMBER, timedelta(hours=1), 1), T0
             )
     finally:
         await db.close()

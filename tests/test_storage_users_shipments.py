@@ -11,7 +11,7 @@ import pytest
 from providers.base import TrackEvent
 from providers.statuses import Status
 from storage import Database, Tx, open_database
-from storage.allowances import AllowanceKind
+from storage.allowances import AllowanceKind, AllowanceRule
 
 pytest_plugins = ["tests.test_storage_backends"]  # the `db` fixture, on each engine
 
@@ -259,15 +259,15 @@ async def test_order_attempts_are_limited_per_user_within_the_window(db: Databas
     async with db.transaction() as tx:
         await tx.users.seen(7, "ru", T0)
         taken = [
-            await tx.allowances.take(7, proof, T0 + timedelta(minutes=m), hour, 3)
+            await tx.allowances.take(7, AllowanceRule(proof, hour, 3), T0 + timedelta(minutes=m))
             for m in range(4)
         ]
-        other = await tx.allowances.take(8, proof, T0, hour, 3)
+        other = await tx.allowances.take(8, AllowanceRule(proof, hour, 3), T0)
     assert [(a.allowed, a.left) for a in taken] == [(True, 2), (True, 1), (True, 0), (False, 0)]
     assert taken[3].next_at == T0 + hour  # when the first attempt leaves the window
     assert other.allowed and other.left == 2
     async with db.transaction() as tx:
-        again = await tx.allowances.take(7, proof, T0 + hour, hour, 3)
+        again = await tx.allowances.take(7, AllowanceRule(proof, hour, 3), T0 + hour)
     assert again.allowed and again.left == 0  # the first left the window, two are still in it
 
 
@@ -276,9 +276,10 @@ async def test_each_allowance_kind_keeps_its_own_count(db: Database) -> None:
     async with db.transaction() as tx:
         await tx.users.seen(7, "ru", T0)
         numbers = [
-            await tx.allowances.take(7, AllowanceKind.NEW_NUMBER, T0, day, 2) for _ in range(3)
+            await tx.allowances.take(7, AllowanceRule(AllowanceKind.NEW_NUMBER, day, 2), T0)
+            for _ in range(3)
         ]
-        proof = await tx.allowances.take(7, AllowanceKind.ORDER_PROOF, T0, day, 2)
+        proof = await tx.allowances.take(7, AllowanceRule(AllowanceKind.ORDER_PROOF, day, 2), T0)
     assert [n.allowed for n in numbers] == [True, True, False]
     assert proof.allowed and proof.left == 1
 
@@ -290,8 +291,8 @@ async def test_a_lowered_limit_names_the_time_enough_uses_have_left_the_window(
     async with db.transaction() as tx:
         await tx.users.seen(7, "ru", T0)
         for hour in range(3):
-            await tx.allowances.take(7, kind, T0 + timedelta(hours=hour), day, 10)
-        refused = await tx.allowances.take(7, kind, T0 + timedelta(hours=3), day, 2)
+            await tx.allowances.take(7, AllowanceRule(kind, day, 10), T0 + timedelta(hours=hour))
+        refused = await tx.allowances.take(7, AllowanceRule(kind, day, 2), T0 + timedelta(hours=3))
     assert not refused.allowed
     assert refused.next_at == T0 + timedelta(hours=1) + day  # two must go, not one
 
@@ -306,12 +307,16 @@ async def test_one_new_number_added_by_two_workers_at_once_costs_one_use(db_url:
             async with db.transaction() as tx:
                 await tx.allowances.before_counting(7)
                 if await tx.shipments.find("track17", "RA000012349CN") is None:
-                    await tx.allowances.take(7, AllowanceKind.NEW_NUMBER, T0, timedelta(days=1), 9)
+                    await tx.allowances.take(
+                        7, AllowanceRule(AllowanceKind.NEW_NUMBER, timedelta(days=1), 9), T0
+                    )
                 await tx.shipments.get_or_create("track17", "RA000012349CN", "s10", T0)
 
         await asyncio.gather(add(first), add(second))
         async with first.transaction() as tx:
-            left = await tx.allowances.take(7, AllowanceKind.NEW_NUMBER, T0, timedelta(days=1), 9)
+            left = await tx.allowances.take(
+                7, AllowanceRule(AllowanceKind.NEW_NUMBER, timedelta(days=1), 9), T0
+            )
     finally:
         await first.close()
         await second.close()
@@ -324,10 +329,10 @@ async def test_allowance_uses_outlive_the_user_until_housekeeping_forgets_them(
     day, kind = timedelta(days=1), AllowanceKind.NEW_NUMBER
     async with db.transaction() as tx:
         await tx.users.seen(7, "ru", T0)
-        await tx.allowances.take(7, kind, T0, day, 1)
+        await tx.allowances.take(7, AllowanceRule(kind, day, 1), T0)
         assert await tx.users.erase(7)
         await tx.users.seen(7, "ru", T0)
-        assert not (await tx.allowances.take(7, kind, T0, day, 1)).allowed
+        assert not (await tx.allowances.take(7, AllowanceRule(kind, day, 1), T0)).allowed
     async with db.transaction() as tx:
         assert await tx.allowances.forget_before(T0 + timedelta(seconds=1)) == 1
         assert await tx.allowances.forget_before(T0 + timedelta(seconds=1)) == 0
@@ -342,7 +347,9 @@ async def test_order_attempts_from_two_workers_at_once_share_one_count(db_url: s
         async def attempt(db: Database) -> bool:
             async with db.transaction() as tx:
                 proof = AllowanceKind.ORDER_PROOF
-                return (await tx.allowances.take(7, proof, T0, timedelta(hours=1), 5)).allowed
+                return (
+                    await tx.allowances.take(7, AllowanceRule(proof, timedelta(hours=1), 5), T0)
+                ).allowed
 
         results = await asyncio.gather(*(attempt(db) for db in [first, second] * 5))
     finally:
