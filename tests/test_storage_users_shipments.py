@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -297,29 +298,35 @@ async def test_a_lowered_limit_names_the_time_enough_uses_have_left_the_window(
     assert refused.next_at == T0 + timedelta(hours=1) + day  # two must go, not one
 
 
-async def test_one_new_number_added_by_two_workers_at_once_costs_one_use(db_url: str) -> None:
-    first, second = await open_database(db_url), await open_database(db_url)
+@asynccontextmanager
+async def two_workers_of_user_7(url: str) -> AsyncIterator[tuple[Database, Database]]:
+    """Two connections to one database, as two processes have, and user 7 known to both."""
+    first, second = await open_database(url), await open_database(url)
     try:
         async with first.transaction() as tx:
             await tx.users.seen(7, "ru", T0)
+        yield first, second
+    finally:
+        await first.close()
+        await second.close()
+
+
+NEW_NUMBERS = AllowanceRule(AllowanceKind.NEW_NUMBER, timedelta(days=1), 9)
+
+
+async def test_one_new_number_added_by_two_workers_at_once_costs_one_use(db_url: str) -> None:
+    async with two_workers_of_user_7(db_url) as (first, second):
 
         async def add(db: Database) -> None:
             async with db.transaction() as tx:
                 await tx.allowances.before_counting(7)
                 if await tx.shipments.find("track17", "RA000012349CN") is None:
-                    await tx.allowances.take(
-                        7, AllowanceRule(AllowanceKind.NEW_NUMBER, timedelta(days=1), 9), T0
-                    )
+                    await tx.allowances.take(7, NEW_NUMBERS, T0)
                 await tx.shipments.get_or_create("track17", "RA000012349CN", "s10", T0)
 
         await asyncio.gather(add(first), add(second))
         async with first.transaction() as tx:
-            left = await tx.allowances.take(
-                7, AllowanceRule(AllowanceKind.NEW_NUMBER, timedelta(days=1), 9), T0
-            )
-    finally:
-        await first.close()
-        await second.close()
+            left = await tx.allowances.take(7, NEW_NUMBERS, T0)
     assert left.left == 7  # one use for the number, one for this check
 
 
@@ -339,10 +346,7 @@ async def test_allowance_uses_outlive_the_user_until_housekeeping_forgets_them(
 
 
 async def test_order_attempts_from_two_workers_at_once_share_one_count(db_url: str) -> None:
-    first, second = await open_database(db_url), await open_database(db_url)
-    try:
-        async with first.transaction() as tx:
-            await tx.users.seen(7, "ru", T0)
+    async with two_workers_of_user_7(db_url) as (first, second):
 
         async def attempt(db: Database) -> bool:
             async with db.transaction() as tx:
@@ -352,9 +356,6 @@ async def test_order_attempts_from_two_workers_at_once_share_one_count(db_url: s
                 ).allowed
 
         results = await asyncio.gather(*(attempt(db) for db in [first, second] * 5))
-    finally:
-        await first.close()
-        await second.close()
     assert sorted(results) == [False] * 5 + [True] * 5
 
 
