@@ -17,6 +17,7 @@ from pydantic import Field
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 PageNumber = Annotated[int, Field(ge=0, le=100_000)]
 CarrierKey = Annotated[int, Field(ge=0, le=2**31 - 1)]
+BareDigits = Annotated[str, Field(pattern=r"^[0-9]{10,13}$")]
 
 
 class ItemAction(StrEnum):
@@ -42,6 +43,13 @@ class ItemCb(CallbackData, prefix="i1"):
 class CarrierCb(CallbackData, prefix="c1"):
     item_id: RowId
     carrier: CarrierKey
+
+
+class NumberCb(CallbackData, prefix="n1"):
+    """ "Track this number": a number of digits only that the user was asked about. It names no
+    item: pressing adds it to the presser's own list, after the same check as when it was sent."""
+
+    number: BareDigits
 
 
 class PageCb(CallbackData, prefix="p1"):
@@ -76,4 +84,4 @@ class SettingsCb(CallbackData, prefix="s1"):
     value: str = ""
 
 
-KNOWN_PREFIXES = ("i1:", "p1:", "a1:", "g1:", "f1:", "s1:", "c1:")
+KNOWN_PREFIXES = ("i1:", "p1:", "a1:", "g1:", "f1:", "s1:", "c1:", "n1:")

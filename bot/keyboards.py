@@ -16,6 +16,7 @@ from bot.callbacks import (
     ForgetCb,
     ItemAction,
     ItemCb,
+    NumberCb,
     PageCb,
 )
 from bot.texts import Texts
@@ -70,6 +71,20 @@ def carriers_keyboard(
         for key, name in choices.items()
     ]
     return InlineKeyboardMarkup(inline_keyboard=grid(buttons, 2))
+
+
+def bare_numbers_keyboard(numbers: Sequence[str], texts: Texts) -> InlineKeyboardMarkup:
+    """One "track it" button a number, each carrying only the number it adds."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=texts("btn-track-number", number=number),
+                callback_data=NumberCb(number=number).pack(),
+            )
+        ]
+        for number in numbers
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def back_keyboard(item_id: int, texts: Texts) -> InlineKeyboardMarkup:

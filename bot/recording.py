@@ -17,6 +17,7 @@ from bot.metrics import Metrics
 from bot.policy import after_error, next_check
 from bot.sources import Sources
 from bot.watch import Silence, judge, pickup_arrival
+from providers.bare_numbers import bare_number
 from providers.base import NumberRejected, Outcome, TrackResult
 from providers.clock import Clock
 from providers.codes import Code, classify
@@ -195,7 +196,8 @@ class Recorder:
 
     async def _follow_linked(self, tx: Tx, order: Shipment, linked: str, now: datetime) -> None:
         """The shop shipped the order: every follower now follows the parcel too, and is told."""
-        code = classify(linked)
+        # The shop says it is a track code, so digits only (CDEK's) count as one.
+        code = classify(linked) or bare_number(linked)
         source = self.sources.route(code) if isinstance(code, Code) else None
         if not isinstance(code, Code) or source is None:
             log.info("an order got a track code no source can follow")

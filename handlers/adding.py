@@ -16,15 +16,16 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot.add_replies import bad_codes_text, outcome_header, summary_lines
-from bot.callbacks import CarrierCb
-from bot.keyboards import carriers_keyboard
+from bot.callbacks import CarrierCb, NumberCb
+from bot.keyboards import bare_numbers_keyboard, carriers_keyboard
 from bot.orders import Orders
 from bot.outcomes import AddOutcome, AddProblem, RefreshState
 from bot.texts import Texts
 from bot.tracking import ASKED_AT_ONCE, TrackingService
-from handlers.filters import ContainsCodes
+from handlers.filters import ContainsCodes, HoldsBareNumbers
 from handlers.orders import ask_contact
 from handlers.views import edit_or_keep, item_message
+from providers.bare_numbers import bare_number, scan_bare
 from providers.code_scan import scan
 from providers.codes import Scan
 from providers.track17 import CARRIER_CHOICES
@@ -148,6 +149,8 @@ async def cmd_add(
         return
     found = scan(command.args, order_pattern)
     if not found.codes and not found.bad:
+        found = scan_bare(command.args)  # after /add, digits only are a code too
+    if not found.codes:
         await message.answer(texts("add-nothing-found"))
         return
     assert message.from_user is not None
@@ -167,13 +170,39 @@ async def on_codes_in_text(
     await reply_to_scan(message, scan, message.from_user.id, tracking, texts, tz, orders, state)
 
 
+async def on_bare_numbers(message: Message, numbers: Sequence[str], texts: Texts) -> None:
+    """Digits only may be an order or account number: the user says whether to track them."""
+    markup = bare_numbers_keyboard(numbers, texts)
+    await message.answer(texts("bare-number-ask", count=len(numbers)), reply_markup=markup)
+
+
+async def on_track_number(
+    query: CallbackQuery,
+    callback_data: NumberCb,
+    tracking: TrackingService,
+    texts: Texts,
+    tz: ZoneInfo,
+) -> None:
+    """The number is checked again: the button's data is the presser's word, not the bot's."""
+    code = bare_number(callback_data.number)
+    if code is None or not isinstance(query.message, Message):
+        await query.answer(texts("button-outdated"), show_alert=True)
+        return
+    await query.answer()
+    waiting = TypingWhileSlow(query.message)
+    outcomes = await tracking.add(query.from_user.id, [code], "", waiting=waiting)
+    await reply_outcomes(query.message, outcomes, tracking, texts, tz)
+
+
 def build() -> Router:
     router = Router(name="adding")
     router.callback_query(CarrierCb.filter())(on_carrier)
+    router.callback_query(NumberCb.filter())(on_track_number)
     router.message(Command("add"))(cmd_add)
     # A code in a photo's caption counts, and so does one fixed by editing the message (a
     # mistyped check digit is usually corrected that way); edits count in private chats only.
     router.message(F.text | F.caption, ContainsCodes())(on_codes_in_text)
+    router.message(F.text | F.caption, HoldsBareNumbers())(on_bare_numbers)
     router.edited_message.filter(F.chat.type == ChatType.PRIVATE)
     router.edited_message(F.text | F.caption, ContainsCodes())(on_codes_in_text)
     return router

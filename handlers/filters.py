@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.callbacks import ItemCb
 from bot.texts import Texts
 from bot.tracking import TrackingService
+from providers.bare_numbers import MAX_ASKED, scan_bare
 from providers.code_scan import scan
 
 
@@ -30,6 +31,19 @@ class ContainsCodes(BaseFilter):
         if not found.codes and not found.bad:
             return False
         return {"scan": found}
+
+
+class HoldsBareNumbers(BaseFilter):
+    """Matches a message with no code but a few numbers of digits only, which may be codes."""
+
+    async def __call__(self, message: Message) -> bool | dict[str, Any]:
+        text = message.text or message.caption or ""
+        if not text or text.startswith("/"):
+            return False
+        numbers = scan_bare(text).codes
+        if not numbers or len(numbers) > MAX_ASKED:
+            return False
+        return {"numbers": [code.value for code in numbers]}
 
 
 class OwnedItem(BaseFilter):

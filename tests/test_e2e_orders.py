@@ -188,6 +188,20 @@ async def test_when_the_order_ships_its_parcel_is_followed_too(
     assert any("передан в доставку" in m.text for m in alice.messages)
 
 
+async def test_a_digits_only_track_code_from_the_shop_is_followed_too(
+    alice: Chat, shop: FakeShop, shop_bot: App, clock: ManualClock
+) -> None:
+    await alice.sends(ORDER)
+    await alice.sends(PHONE)
+    shop.set_status(ORDER, "shipped", track_code="1029625013", carrier="СДЭК")
+    clock.advance(hours=6)
+    await shop_bot.poller.tick()
+    assert shop_bot.sender is not None
+    await shop_bot.sender.drain(budget_seconds=5)
+    listing = await alice.sends("/list")
+    assert "1029625013" in listing.text and f"{ORDER} 📦" in listing.text
+
+
 async def test_a_shop_that_does_not_answer_gets_a_calm_reply(alice: Chat, shop: FakeShop) -> None:
     await alice.sends(ORDER)
     shop.fail_next(503)

@@ -1,0 +1,45 @@
+"""Numbers of digits only that no checkable format claims, such as CDEK's 10-12 digit ones.
+
+They look like order numbers, account numbers and phone numbers too, so they are never taken
+from a message on their own: `/add` takes them when nothing else was found (the user said it is
+a code), and a plain message holding one is asked about first. Phone shapes are refused even
+then, so a phone number is never sent to a source.
+"""
+
+from __future__ import annotations
+
+import re
+
+from providers.codes import Code, CodeKind, Scan, classify_digits, normalise
+
+BARE_LENGTHS = range(10, 14)  # longer digit runs are card and account numbers, or a known format
+MAX_ASKED = 3  # a message with more numbers than that is a table, not a parcel
+_TOKEN = re.compile(r"\S+")
+_WRAPPING = "\"'«„“”»()[]{}<>#№.,;:!?"
+_PHONE = re.compile(r"9[0-9]{9}|[78]9[0-9]{9}")
+
+
+def bare_number(token: str) -> Code | None:
+    """A digits-only code no format knows, or None (a known format, a phone, too short)."""
+    if not token.isascii():
+        return None
+    value = normalise(token)
+    if not value.isdigit() or len(value) not in BARE_LENGTHS or _PHONE.fullmatch(value):
+        return None
+    if classify_digits(value) is not None:
+        return None  # a format with a check digit reads it, or explains its typo
+    return Code(value, CodeKind.GENERIC)
+
+
+def scan_bare(text: str) -> Scan:
+    """Every bare number among the message's words, in order, and the other words as a label."""
+    codes: dict[str, Code] = {}
+    words: list[str] = []
+    for match in _TOKEN.finditer(text):
+        code = bare_number(match[0].strip(_WRAPPING))
+        if code is None:
+            words.append(match[0])
+        else:
+            codes.setdefault(code.value, code)
+    rest = " ".join(words).strip(" ,;:-–—") if codes else " ".join(words)
+    return Scan(tuple(codes.values()), (), rest)

@@ -1,0 +1,119 @@
+"""Numbers of digits only (CDEK's, say): `/add` takes them, a plain message asks first, and a
+phone number is never sent to 17TRACK, however the button that would add it was forged."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from providers.clock import ManualClock
+from tests.conftest import make_settings, running_bot
+from tests.fakes.chat import Chat
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.track17 import Fake17Track
+
+KEY = "bare-key"
+CDEK = "10296250133"
+CDEK_KEY = 100030
+
+
+@pytest.fixture
+async def track17() -> AsyncIterator[Fake17Track]:
+    async with Fake17Track(KEY) as fake:
+        for number in (CDEK, "1029625014"):
+            fake.set_track(
+                number,
+                "InTransit",
+                "InTransit_Other",
+                events=[
+                    {
+                        "time": "2026-12-05T10:00:00+03:00",
+                        "description": "Отправлено в город получателя",
+                        "location": "Новосибирск",
+                    }
+                ],
+                carrier_key=CDEK_KEY,
+                provider_name="CDEK",
+            )
+        yield fake
+
+
+@pytest.fixture
+async def app(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock, track17: Fake17Track
+) -> AsyncIterator[App]:
+    settings = make_settings(
+        tg,
+        tmp_path / "bot.sqlite3",
+        demo_source=False,
+        track17_api_key=KEY,
+        track17_api_url=track17.url,
+    )
+    async with running_bot(settings, clock) as running:
+        yield running
+
+
+async def test_a_plain_digits_only_number_is_asked_about_then_tracked_on_a_tap(
+    app: App, track17: Fake17Track, chat: Callable[..., Chat], clock: ManualClock
+) -> None:
+    alice = chat(1, "ru")
+    ask = await alice.sends(f"СДЭК {CDEK}")
+    assert "Это трек-номер?" in ask.text
+    assert CDEK not in track17.registered  # asking costs the operator nothing
+    tapped = await alice.taps(f"Отслеживать {CDEK}", on=ask)
+    assert tapped.answer_text is None  # the spinner stops, the card says the rest
+    card = await alice.wait_for_message(lambda m: "Добавлено" in m.text)
+    assert CDEK in card.text and "Нет данных" in card.text  # 17TRACK answers on its next look
+    assert CDEK in track17.registered
+    clock.advance(minutes=2)
+    refreshed = await alice.taps("Обновить", on=card)
+    assert refreshed.message is not None
+    assert "В пути" in refreshed.message.text and "Новосибирск" in refreshed.message.text
+    assert "CDEK" in refreshed.message.text
+
+
+async def test_several_numbers_get_a_button_each_in_english(
+    app: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    bob = chat(2, "en")
+    ask = await bob.sends(f"{CDEK} and 1029625014")
+    assert "Are these tracking numbers?" in ask.text
+    labels = [text for row in ask.buttons for text, _ in row]
+    assert labels == [f"📦 Track {CDEK}", "📦 Track 1029625014"]
+    await bob.taps("1029625014", on=ask)
+    await bob.wait_for_message(lambda m: "Added" in m.text and "1029625014" in m.text)
+    assert "1029625014" in track17.registered and CDEK not in track17.registered
+
+
+async def test_add_takes_a_digits_only_number_with_its_label_at_once(
+    app: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    added = await alice.sends(f"/add {CDEK} зимняя куртка")
+    assert "Добавлено" in added.text and "зимняя куртка" in added.text
+    assert CDEK in track17.registered
+
+
+async def test_a_phone_number_is_neither_asked_about_nor_added(
+    app: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    hint = await alice.sends("мой номер 89161234567")
+    assert "Не нашёл здесь трек-номера" in hint.text and not hint.buttons
+    refused = await alice.sends("/add 8-916-123-45-67")
+    assert "Не вижу здесь трек-номера" in refused.text
+    assert track17.registered == {}
+
+
+async def test_forged_number_buttons_are_refused_and_reach_no_source(
+    app: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    own = await alice.sends("/start")
+    for data in ("n1:89161234567", "n1:123456789012", "n1:12ab", "n1:" + "1" * 40):
+        tap = await alice.taps_data(data, on=own)
+        assert tap.answer_text is not None and "устарела" in tap.answer_text, data
+    assert track17.registered == {}
