@@ -13,6 +13,12 @@ class Metrics:
         self.updates = Counter(
             "bot_updates_total", "Telegram updates handled", ["type"], registry=r
         )
+        self.updates_failed = Counter(
+            "bot_updates_failed_total",
+            "Updates whose handling failed: a store out of reach, or an error",
+            ["reason"],
+            registry=r,
+        )
         self.alerts_queued = Counter(
             "bot_alerts_queued_total", "Messages queued in the outbox", ["kind"], registry=r
         )

@@ -1,42 +1,76 @@
 """The last safety net: an unexpected error is logged for the operator and the user gets a calm
-sentence instead of silence or a stack trace."""
+sentence instead of silence or a stack trace.
+
+Redis or the database out of reach is not a bug: the user is asked to send it again in a minute,
+and the log gets one line every few minutes, not a traceback for every update of the outage.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from aiogram import Router
-from aiogram.types import ErrorEvent
+from aiogram.types import ErrorEvent, User
+
+from bot.logs import OneLinePerInterval
+from bot.outages import unreachable_store
+from bot.tracking import TrackingService
 
 log = logging.getLogger(__name__)
+outage_log = logging.getLogger(f"{__name__}.outage")
+outage_log.addFilter(OneLinePerInterval())
 
 SORRY = {
     "ru": "Что-то пошло не так, я уже записал ошибку. Попробуйте ещё раз чуть позже.",
     "en": "Something went wrong; the error has been logged. Please try again a bit later.",
 }
+AGAIN_SOON = {
+    "ru": "Сейчас я не могу добраться до своих данных — это ненадолго. Пришлите это ещё раз "
+    "через минуту, пожалуйста: сообщение не сохранилось.",
+    "en": "I can't reach my data right now; it won't last long. Please send this again in a "
+    "minute: the message was not saved.",
+}
+PRESS_AGAIN_SOON = {
+    "ru": "Сейчас я не могу добраться до своих данных — это ненадолго. "
+    "Нажмите ещё раз через минуту.",
+    "en": "I can't reach my data right now; it won't last long. Press again in a minute.",
+}
 
 
-async def on_error(event: ErrorEvent) -> bool:
-    log.error(
-        "update %s failed: %s",
-        event.update.update_id,
-        type(event.exception).__name__,
-        exc_info=event.exception,
-    )
-    user = None
+async def on_error(event: ErrorEvent, tracking: TrackingService | None = None) -> bool:
+    store = unreachable_store(event.exception)
+    if tracking is not None:
+        tracking.metrics.updates_failed.labels("outage" if store else "error").inc()
+    if store is not None:
+        outage_log.warning("updates fail: %s is out of reach", store, exc_info=event.exception)
+    else:
+        log.error(
+            "update %s failed: %s",
+            event.update.update_id,
+            type(event.exception).__name__,
+            exc_info=event.exception,
+        )
+    language = _language(event)
+    try:
+        if event.update.callback_query is not None:
+            said = PRESS_AGAIN_SOON if store else SORRY
+            await event.update.callback_query.answer(said[language], show_alert=True)
+        elif event.update.message is not None:
+            said = AGAIN_SOON if store else SORRY
+            await event.update.message.answer(said[language], parse_mode=None)
+    except Exception:
+        log.warning("could not tell the user about the error", exc_info=True)
+    return True
+
+
+def _language(event: ErrorEvent) -> str:
+    """Telegram's word for the language: the user's own setting may be what could not be read."""
+    user: User | None = None
     if event.update.message and event.update.message.from_user:
         user = event.update.message.from_user
     elif event.update.callback_query:
         user = event.update.callback_query.from_user
-    language = "en" if user and (user.language_code or "").startswith("en") else "ru"
-    try:
-        if event.update.callback_query is not None:
-            await event.update.callback_query.answer(SORRY[language], show_alert=True)
-        elif event.update.message is not None:
-            await event.update.message.answer(SORRY[language], parse_mode=None)
-    except Exception:
-        log.warning("could not tell the user about the error", exc_info=True)
-    return True
+    return "en" if user and (user.language_code or "").startswith("en") else "ru"
 
 
 def build() -> Router:

@@ -13,7 +13,7 @@ Due shipments and outbox rows are claimed with a lease, so several workers can s
 """
 
 from storage.database import migrate, open_database
-from storage.errors import StorageError
+from storage.errors import StorageError, StorageUnavailableError
 from storage.models import Event, Item, OutboxMessage, Shipment, Subscription, User
 from storage.tx import Database, Tx
 from storage.update_claims import ClaimOutcome
@@ -26,6 +26,7 @@ __all__ = [
     "OutboxMessage",
     "Shipment",
     "StorageError",
+    "StorageUnavailableError",
     "Subscription",
     "Tx",
     "User",

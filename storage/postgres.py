@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
-from storage.errors import StorageError
+from storage.errors import StorageError, StorageUnavailableError
 from storage.sql import Dialect, Row, required
 from storage.tx import Tx
 
@@ -37,6 +37,8 @@ if TYPE_CHECKING:  # generic only in the type stubs
     _Connection: TypeAlias = PoolConnectionProxy[asyncpg.Record]
 _DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError)
 _CONNECT_ERRORS = (*_DRIVER_ERRORS, OSError, TimeoutError)
+# A connection lost or refused, a server shutting down: the request itself is fine.
+_OUT_OF_REACH = (asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError)
 
 
 @lru_cache(maxsize=1024)
@@ -67,6 +69,8 @@ def _failure(exc: Exception) -> StorageError:
     message = str(exc).partition("\n")[0]
     if isinstance(exc, asyncpg.DataError) and "query argument" in message:
         message = message.partition(":")[0]  # the rest quotes the offending value
+    if isinstance(exc, _OUT_OF_REACH) or "pool is closed" in message:
+        return StorageUnavailableError(f"postgresql: {message}")
     return StorageError(f"postgresql: {message}")
 
 
@@ -214,7 +218,9 @@ class PostgresDatabase:
         try:
             conn = await self._pool.acquire()
         except _CONNECT_ERRORS as exc:
-            raise StorageError(f"postgresql: no connection: {type(exc).__name__}") from exc
+            raise StorageUnavailableError(
+                f"postgresql: no connection: {type(exc).__name__}"
+            ) from exc
         try:
             yield conn
         finally:

@@ -18,7 +18,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.errors import StorageError
+from storage.errors import StorageError, StorageUnavailableError
 from storage.sql import Dialect, Row, required
 from storage.sqlite_checkpoint import BACKSTOP_PAGES, Checkpointer
 from storage.tx import Tx
@@ -48,6 +48,10 @@ def path_from_url(url: str) -> str:
 
 
 def _failure(exc: sqlite3.Error) -> StorageError:
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        return StorageUnavailableError(
+            f"sqlite: {exc}"
+        )  # another process held it past the timeout
     return StorageError(f"sqlite: {exc}")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import os
 import time
 import uuid
@@ -29,6 +30,7 @@ from tests.fakes.chat import Chat
 from tests.fakes.plain_source import PlainSource
 from tests.fakes.shop import FakeShop
 from tests.fakes.source import ScriptedSource
+from tests.fakes.tcp_cut import CuttableLink
 from tests.fakes.telegram import FakeTelegram
 from tests.stamps import most_in_window
 
@@ -262,3 +264,44 @@ async def test_a_429_from_a_source_holds_every_workers_requests_to_it(
             await shared.close()
     (_, refused_at), (worker, asked_at) = source.received
     assert worker == "second" and asked_at - refused_at >= 0.95  # the other worker waited
+
+
+async def test_while_redis_is_out_of_reach_users_are_asked_to_repeat_and_the_log_has_one_line(
+    tg: FakeTelegram,
+    tmp_path: Path,
+    clock: ManualClock,
+    redis_url: str,
+    chat: Callable[..., Chat],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    target = redis.Redis.from_url(redis_url).connection_pool.connection_kwargs
+    async with CuttableLink(target["host"], target["port"]) as link:
+        settings = make_settings(
+            tg, tmp_path / "bot.sqlite3", redis_url=f"redis://127.0.0.1:{link.port}/0"
+        )
+        alice = chat(800_000 + uuid.uuid4().int % 100_000, "ru")
+        bob = chat(900_000 + uuid.uuid4().int % 100_000, "en")
+        async with running_bot(settings, clock) as app:
+            card = await alice.sends(CODE)
+            link.sever()
+            caplog.clear()
+            for said in ("/list", "RA000056781RU"):
+                reply = await alice.sends(said)
+                assert "не могу добраться до своих данных" in reply.text
+                assert "ещё раз через минуту" in reply.text
+            tap = await alice.taps("Обновить", on=card)
+            assert tap.answer_text is not None and "Нажмите ещё раз" in tap.answer_text
+            english = await bob.sends("/start")
+            assert "send this again in a minute" in english.text
+            outage_lines = [r for r in caplog.records if "out of reach" in r.getMessage()]
+            # One line in five minutes per store (none if an earlier test just spent it).
+            assert len(outage_lines) <= 1
+            assert all("redis" in r.getMessage() for r in outage_lines)
+            assert all(r.exc_info is None for r in caplog.records if r.levelno >= logging.WARNING)
+            failed = app.tracking.metrics.registry.get_sample_value(
+                "bot_updates_failed_total", {"reason": "outage"}
+            )
+            assert failed == 4
+            link.mend()
+            listing = await alice.sends("/list")
+            assert CODE in listing.text and "RA000056781RU" not in listing.text
