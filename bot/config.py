@@ -6,7 +6,6 @@ Bad values fail at start with a message naming the variable (see `describe_error
 from __future__ import annotations
 
 import re
-from datetime import time
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -15,50 +14,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.quiet_hours import QuietHours
+
 TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
 SUPPORTED_LANGUAGES = ("ru", "en")
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
 WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 DAY_SECONDS = 86_400
-
-
-class QuietHours:
-    """A daily window like 23:00-08:00 (may cross midnight); `None` start means disabled."""
-
-    __slots__ = ("end", "start")
-
-    def __init__(self, start: time | None, end: time | None) -> None:
-        self.start = start
-        self.end = end
-
-    @classmethod
-    def parse(cls, raw: str) -> QuietHours:
-        value = raw.strip().lower()
-        if value in {"off", "none", "no", ""}:
-            return cls(None, None)
-        match = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", value)
-        if not match:
-            raise ValueError("expected HH:MM-HH:MM or 'off'")
-        h1, m1, h2, m2 = (int(g) for g in match.groups())
-        if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
-            raise ValueError("hours 0-23, minutes 0-59")
-        return cls(time(h1, m1), time(h2, m2))
-
-    @property
-    def enabled(self) -> bool:
-        return self.start is not None and self.start != self.end
-
-    def contains(self, moment: time) -> bool:
-        if not self.enabled or self.start is None or self.end is None:
-            return False
-        if self.start < self.end:
-            return self.start <= moment < self.end
-        return moment >= self.start or moment < self.end
-
-    def __str__(self) -> str:
-        if not self.enabled or self.start is None or self.end is None:
-            return "off"
-        return f"{self.start:%H:%M}-{self.end:%H:%M}"
 
 
 class Settings(BaseSettings):

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.callbacks import SettingsAction
-from bot.config import QuietHours
 from bot.menus import QUIET_PRESETS, TIMEZONE_PRESETS
+from bot.quiet_hours import QuietHours
 from providers.clock import Clock
 from storage import Database
 from storage.models import User

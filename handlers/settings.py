@@ -7,13 +7,13 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import SettingsAction, SettingsCb
-from bot.config import QuietHours
 from bot.menus import (
     QUIET_PRESETS,
     TIMEZONE_PRESETS,
     settings_choices_keyboard,
     settings_keyboard,
 )
+from bot.quiet_hours import QuietHours
 from bot.settings_service import SettingsService
 from bot.texts import Catalogue, Texts
 from handlers.views import edit_or_keep
