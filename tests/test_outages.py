@@ -4,7 +4,6 @@ bot carries on by itself once the server is back."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -18,6 +17,7 @@ from tests.conftest import make_settings, running_bot
 from tests.fakes.chat import Chat
 from tests.fakes.tcp_cut import CuttableLink
 from tests.fakes.telegram import FakeTelegram
+from tests.outage_checks import met_calmly
 from tests.postgres import admin_url, require_postgres
 
 CODE = "RA000012349CN"
@@ -54,21 +54,7 @@ async def test_while_postgres_is_out_of_reach_users_are_asked_to_repeat_then_all
             card = await alice.sends(CODE)
             link.sever()
             caplog.clear()
-            for said in ("/list", "RA000056781RU"):
-                reply = await alice.sends(said)
-                assert "не могу добраться до своих данных" in reply.text
-            tap = await alice.taps("Обновить", on=card)
-            assert tap.answer_text is not None and "Нажмите ещё раз" in tap.answer_text
-            outage_lines = [r for r in caplog.records if "out of reach" in r.getMessage()]
-            # One line in five minutes per store (none if an earlier test just spent it).
-            assert len(outage_lines) <= 1
-            assert all("database" in r.getMessage() for r in outage_lines)
-            errors = [r for r in caplog.records if r.name.startswith(("bot", "handlers"))]
-            assert all(r.exc_info is None for r in errors if r.levelno >= logging.WARNING)
-            failed = app.tracking.metrics.registry.get_sample_value(
-                "bot_updates_failed_total", {"reason": "outage"}
-            )
-            assert failed == 3
+            assert await met_calmly(alice, card, app, caplog, "database") == 3
             link.mend()
             listing = await alice.sends("/list")
             assert CODE in listing.text and "RA000056781RU" not in listing.text

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import logging
 import os
 import time
 import uuid
@@ -32,6 +31,7 @@ from tests.fakes.shop import FakeShop
 from tests.fakes.source import ScriptedSource
 from tests.fakes.tcp_cut import CuttableLink
 from tests.fakes.telegram import FakeTelegram
+from tests.outage_checks import met_calmly
 from tests.stamps import most_in_window
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -285,23 +285,10 @@ async def test_while_redis_is_out_of_reach_users_are_asked_to_repeat_and_the_log
             card = await alice.sends(CODE)
             link.sever()
             caplog.clear()
-            for said in ("/list", "RA000056781RU"):
-                reply = await alice.sends(said)
-                assert "не могу добраться до своих данных" in reply.text
-                assert "ещё раз через минуту" in reply.text
-            tap = await alice.taps("Обновить", on=card)
-            assert tap.answer_text is not None and "Нажмите ещё раз" in tap.answer_text
+            failed = await met_calmly(alice, card, app, caplog, "redis")
             english = await bob.sends("/start")
             assert "send this again in a minute" in english.text
-            outage_lines = [r for r in caplog.records if "out of reach" in r.getMessage()]
-            # One line in five minutes per store (none if an earlier test just spent it).
-            assert len(outage_lines) <= 1
-            assert all("redis" in r.getMessage() for r in outage_lines)
-            assert all(r.exc_info is None for r in caplog.records if r.levelno >= logging.WARNING)
-            failed = app.tracking.metrics.registry.get_sample_value(
-                "bot_updates_failed_total", {"reason": "outage"}
-            )
-            assert failed == 4
+            assert failed == 3
             link.mend()
             listing = await alice.sends("/list")
             assert CODE in listing.text and "RA000056781RU" not in listing.text
