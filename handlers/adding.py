@@ -25,8 +25,7 @@ from bot.tracking import ASKED_AT_ONCE, TrackingService
 from handlers.filters import ContainsCodes, HoldsBareNumbers
 from handlers.orders import ask_contact
 from handlers.views import edit_or_keep, item_message
-from providers.bare_numbers import bare_number, scan_bare
-from providers.code_scan import scan
+from providers.bare_numbers import bare_number, scan_named
 from providers.codes import Scan
 from providers.track17 import CARRIER_CHOICES
 
@@ -147,10 +146,8 @@ async def cmd_add(
     if not command.args:
         await message.answer(texts("add-usage"))
         return
-    found = scan(command.args, order_pattern)
+    found = scan_named(command.args, order_pattern)
     if not found.codes and not found.bad:
-        found = scan_bare(command.args)  # after /add, digits only are a code too
-    if not found.codes:
         await message.answer(texts("add-nothing-found"))
         return
     assert message.from_user is not None

@@ -19,7 +19,7 @@ from handlers.adding import reply_to_scan
 from handlers.faq import faq_answer
 from handlers.inline import START_INLINE
 from handlers.orders import reply_order
-from providers.code_scan import scan
+from providers.bare_numbers import scan_named
 from providers.shop_links import read_payload
 
 PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -47,7 +47,7 @@ async def cmd_start(
     elif kind == "o" and (number := _signed_order(payload, link_secret)) is not None:
         outcome = await orders.follow_proven(message.from_user.id, number)
         await reply_order(message, number, outcome, tracking, texts, tz)
-    elif kind == "add" and ((found := scan(value)).codes or found.bad):
+    elif kind == "add" and ((found := scan_named(value)).codes or found.bad):
         await reply_to_scan(
             message, found, message.from_user.id, tracking, texts, tz, orders, state
         )

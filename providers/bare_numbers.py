@@ -1,15 +1,16 @@
 """Numbers of digits only that no checkable format claims, such as CDEK's 10-12 digit ones.
 
 They look like order numbers, account numbers and phone numbers too, so they are never taken
-from a message on their own: `/add` takes them when nothing else was found (the user said it is
-a code), and a plain message holding one is asked about first. Phone shapes are refused even
-then, so a phone number is never sent to a source.
+from a message on their own: `/add` and an `add_` link take them when nothing else was found
+(the user said it is a code), and a plain message holding one is asked about first. Phone
+shapes are refused even then, so a phone number is never sent to a source.
 """
 
 from __future__ import annotations
 
 import re
 
+from providers.code_scan import scan
 from providers.codes import Code, CodeKind, Scan, classify_digits, normalise
 
 BARE_LENGTHS = range(10, 14)  # longer digit runs are card and account numbers, or a known format
@@ -43,3 +44,11 @@ def scan_bare(text: str) -> Scan:
             codes.setdefault(code.value, code)
     rest = " ".join(words).strip(" ,;:-–—") if codes else " ".join(words)
     return Scan(tuple(codes.values()), (), rest)
+
+
+def scan_named(text: str, order_pattern: re.Pattern[str] | None = None) -> Scan:
+    """What `/add` or an `add_` link names: the codes a message would show, else bare numbers."""
+    found = scan(text, order_pattern)
+    if found.codes or found.bad:
+        return found
+    return scan_bare(text)

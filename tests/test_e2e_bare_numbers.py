@@ -97,6 +97,17 @@ async def test_add_takes_a_digits_only_number_with_its_label_at_once(
     assert CDEK in track17.registered
 
 
+async def test_an_add_link_with_a_digits_only_number_adds_it(
+    app: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    added = await alice.sends(f"/start add_{CDEK}")
+    assert "Добавлено" in added.text and CDEK in added.text
+    refused = await alice.sends("/start add_89161234567")
+    assert "ссылка не подходит" in refused.text.lower()
+    assert list(track17.registered) == [CDEK]
+
+
 async def test_a_phone_number_is_neither_asked_about_nor_added(
     app: App, track17: Fake17Track, chat: Callable[..., Chat]
 ) -> None:
