@@ -17,6 +17,7 @@ from providers.clock import ManualClock
 from tests.fakes.chat import Chat
 from tests.fakes.source import ScriptedSource
 from tests.fakes.telegram import FakeTelegram, running_polling
+from tests.fakes.track17 import Fake17Track
 
 START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -42,6 +43,20 @@ def make_settings(tg: FakeTelegram, db_path: Path, **overrides: Any) -> Settings
     }
     values.update(overrides)
     return load_settings(**values)
+
+
+def track17_settings(
+    tg: FakeTelegram, db_path: Path, track17: Fake17Track, **overrides: Any
+) -> Settings:
+    """The bot with 17TRACK as its only source (no demo), pointed at the fake."""
+    return make_settings(
+        tg,
+        db_path,
+        demo_source=False,
+        track17_api_key=track17.api_key,
+        track17_api_url=track17.url,
+        **overrides,
+    )
 
 
 @asynccontextmanager

@@ -10,7 +10,7 @@ import pytest
 
 from bot.app import App
 from providers.clock import ManualClock
-from tests.conftest import make_settings, running_bot
+from tests.conftest import running_bot, track17_settings
 from tests.fakes.chat import Chat
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.track17 import Fake17Track
@@ -45,12 +45,10 @@ async def track17() -> AsyncIterator[Fake17Track]:
 async def app(
     tg: FakeTelegram, tmp_path: Path, clock: ManualClock, track17: Fake17Track
 ) -> AsyncIterator[App]:
-    settings = make_settings(
+    settings = track17_settings(
         tg,
         tmp_path / "bot.sqlite3",
-        demo_source=False,
-        track17_api_key=KEY,
-        track17_api_url=track17.url,
+        track17,
     )
     async with running_bot(settings, clock) as running:
         yield running

@@ -13,7 +13,7 @@ import pytest
 from bot.app import App
 from providers.clock import ManualClock
 from providers.codes import s10_check_digit
-from tests.conftest import make_settings, running_bot
+from tests.conftest import running_bot, track17_settings
 from tests.fakes.chat import Chat
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.track17 import Fake17Track
@@ -51,12 +51,10 @@ async def app(
     tg: FakeTelegram, track17: Fake17Track, tmp_path: Path, clock: ManualClock
 ) -> AsyncIterator[App]:
     """The bot with 17TRACK as its only source (no demo), pointed at the fake."""
-    settings = make_settings(
+    settings = track17_settings(
         tg,
         tmp_path / "bot.sqlite3",
-        demo_source=False,
-        track17_api_key=KEY,
-        track17_api_url=track17.url,
+        track17,
         source_timeout_seconds=TIMEOUT_S,
     )
     async with running_bot(settings, clock) as running:
