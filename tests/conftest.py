@@ -107,3 +107,13 @@ async def scripted(
     settings = make_settings(tg, tmp_path / "bot.sqlite3", demo_source=False)
     async with running_bot(settings, clock, [source]) as running:
         yield running
+
+
+@pytest.fixture
+async def track17_bot(
+    tg: FakeTelegram, tmp_path: Path, clock: ManualClock, track17: Fake17Track
+) -> AsyncIterator[App]:
+    """The bot of `track17_settings`, running; the module gives its own `track17` fake."""
+    settings = track17_settings(tg, tmp_path / "bot.sqlite3", track17)
+    async with running_bot(settings, clock) as app:
+        yield app

@@ -4,15 +4,12 @@ phone number is never sent to 17TRACK, however the button that would add it was 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import pytest
 
 from bot.app import App
 from providers.clock import ManualClock
-from tests.conftest import running_bot, track17_settings
 from tests.fakes.chat import Chat
-from tests.fakes.telegram import FakeTelegram
 from tests.fakes.track17 import Fake17Track
 
 KEY = "bare-key"
@@ -41,21 +38,8 @@ async def track17() -> AsyncIterator[Fake17Track]:
         yield fake
 
 
-@pytest.fixture
-async def app(
-    tg: FakeTelegram, tmp_path: Path, clock: ManualClock, track17: Fake17Track
-) -> AsyncIterator[App]:
-    settings = track17_settings(
-        tg,
-        tmp_path / "bot.sqlite3",
-        track17,
-    )
-    async with running_bot(settings, clock) as running:
-        yield running
-
-
 async def test_a_plain_digits_only_number_is_asked_about_then_tracked_on_a_tap(
-    app: App, track17: Fake17Track, chat: Callable[..., Chat], clock: ManualClock
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat], clock: ManualClock
 ) -> None:
     alice = chat(1, "ru")
     ask = await alice.sends(f"СДЭК {CDEK}")
@@ -74,7 +58,7 @@ async def test_a_plain_digits_only_number_is_asked_about_then_tracked_on_a_tap(
 
 
 async def test_several_numbers_get_a_button_each_in_english(
-    app: App, track17: Fake17Track, chat: Callable[..., Chat]
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
 ) -> None:
     bob = chat(2, "en")
     ask = await bob.sends(f"{CDEK} and 1029625014")
@@ -87,7 +71,7 @@ async def test_several_numbers_get_a_button_each_in_english(
 
 
 async def test_add_takes_a_digits_only_number_with_its_label_at_once(
-    app: App, track17: Fake17Track, chat: Callable[..., Chat]
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
 ) -> None:
     alice = chat(1, "ru")
     added = await alice.sends(f"/add {CDEK} зимняя куртка")
@@ -96,7 +80,7 @@ async def test_add_takes_a_digits_only_number_with_its_label_at_once(
 
 
 async def test_an_add_link_with_a_digits_only_number_adds_it(
-    app: App, track17: Fake17Track, chat: Callable[..., Chat]
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
 ) -> None:
     alice = chat(1, "ru")
     added = await alice.sends(f"/start add_{CDEK}")
@@ -107,7 +91,7 @@ async def test_an_add_link_with_a_digits_only_number_adds_it(
 
 
 async def test_a_phone_number_is_neither_asked_about_nor_added(
-    app: App, track17: Fake17Track, chat: Callable[..., Chat]
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
 ) -> None:
     alice = chat(1, "ru")
     hint = await alice.sends("мой номер 89161234567")
@@ -118,7 +102,7 @@ async def test_a_phone_number_is_neither_asked_about_nor_added(
 
 
 async def test_forged_number_buttons_are_refused_and_reach_no_source(
-    app: App, track17: Fake17Track, chat: Callable[..., Chat]
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
 ) -> None:
     alice = chat(1, "ru")
     own = await alice.sends("/start")

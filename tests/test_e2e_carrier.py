@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import pytest
 
 from bot.app import App
-from providers.clock import ManualClock
-from tests.conftest import running_bot, track17_settings
 from tests.fakes.chat import Chat
-from tests.fakes.telegram import FakeTelegram, Message
+from tests.fakes.telegram import Message
 from tests.fakes.track17 import Fake17Track
 
 KEY = "carrier-key"
@@ -25,19 +22,6 @@ async def track17() -> AsyncIterator[Fake17Track]:
         yield fake
 
 
-@pytest.fixture
-async def bot17(
-    tg: FakeTelegram, tmp_path: Path, clock: ManualClock, track17: Fake17Track
-) -> AsyncIterator[App]:
-    settings = track17_settings(
-        tg,
-        tmp_path / "bot.sqlite3",
-        track17,
-    )
-    async with running_bot(settings, clock) as app:
-        yield app
-
-
 def item_id_in(message: Message, prefix: str, position: int) -> int:
     """The item id a button's callback data carries (`c1:<id>:<carrier>`, `i1:<action>:<id>`)."""
     return next(
@@ -49,7 +33,7 @@ def item_id_in(message: Message, prefix: str, position: int) -> int:
 
 
 async def test_an_undetectable_carrier_is_chosen_by_the_user(
-    bot17: App, track17: Fake17Track, chat: Callable[..., Chat]
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
 ) -> None:
     alice = chat(1, "ru")
     ask = await alice.sends(CODE)
@@ -83,7 +67,7 @@ def carrier_buttons(message: Message) -> dict[str, str]:
 
 
 async def test_carrier_buttons_are_named_in_the_users_language_with_the_same_keys(
-    bot17: App, track17: Fake17Track, chat: Callable[..., Chat]
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
 ) -> None:
     alice, bob = chat(1, "ru"), chat(2, "en")
     russian = carrier_buttons(await alice.sends(CODE))
@@ -104,7 +88,7 @@ async def test_carrier_buttons_are_named_in_the_users_language_with_the_same_key
 
 
 async def test_a_forged_or_unknown_carrier_choice_is_refused(
-    bot17: App, track17: Fake17Track, chat: Callable[..., Chat]
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
 ) -> None:
     alice, bob = chat(1, "ru"), chat(2, "en")
     ask = await alice.sends(CODE)
@@ -118,7 +102,7 @@ async def test_a_forged_or_unknown_carrier_choice_is_refused(
 
 
 async def test_a_number_17track_follows_keeps_its_carrier_against_forged_choices(
-    bot17: App, track17: Fake17Track, chat: Callable[..., Chat]
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
 ) -> None:
     detected = "CNRU9876543210"  # 17TRACK finds this one's carrier by itself
     bob, alice = chat(2, "en"), chat(1, "ru")

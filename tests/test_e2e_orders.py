@@ -171,16 +171,23 @@ async def test_a_tampered_or_foreign_link_is_refused_politely(alice: Chat, paylo
     assert "пуст" in (await alice.sends("/list")).text
 
 
+async def order_ships(
+    alice: Chat, shop: FakeShop, app: App, clock: ManualClock, track_code: str, carrier: str
+) -> None:
+    """Alice proves the order is hers; the shop ships it; the next tick and its alerts run."""
+    await alice.sends(ORDER)
+    await alice.sends(PHONE)
+    shop.set_status(ORDER, "shipped", track_code=track_code, carrier=carrier)
+    clock.advance(hours=6)
+    await app.poller.tick()
+    assert app.sender is not None
+    await app.sender.drain(budget_seconds=5)
+
+
 async def test_when_the_order_ships_its_parcel_is_followed_too(
     alice: Chat, shop: FakeShop, shop_bot: App, clock: ManualClock
 ) -> None:
-    await alice.sends(ORDER)
-    await alice.sends(PHONE)
-    shop.set_status(ORDER, "shipped", track_code="ra 000012349 cn", carrier="Почта России")
-    clock.advance(hours=6)
-    await shop_bot.poller.tick()
-    assert shop_bot.sender is not None
-    await shop_bot.sender.drain(budget_seconds=5)
+    await order_ships(alice, shop, shop_bot, clock, "ra 000012349 cn", "Почта России")
     await alice.tg.until(lambda: any(PARCEL in m.text for m in alice.messages[2:]), 3)
     listing = await alice.sends("/list")
     assert PARCEL in listing.text and ORDER in listing.text
@@ -191,13 +198,7 @@ async def test_when_the_order_ships_its_parcel_is_followed_too(
 async def test_a_digits_only_track_code_from_the_shop_is_followed_too(
     alice: Chat, shop: FakeShop, shop_bot: App, clock: ManualClock
 ) -> None:
-    await alice.sends(ORDER)
-    await alice.sends(PHONE)
-    shop.set_status(ORDER, "shipped", track_code="1029625013", carrier="СДЭК")
-    clock.advance(hours=6)
-    await shop_bot.poller.tick()
-    assert shop_bot.sender is not None
-    await shop_bot.sender.drain(budget_seconds=5)
+    await order_ships(alice, shop, shop_bot, clock, "1029625013", "СДЭК")
     listing = await alice.sends("/list")
     assert "1029625013" in listing.text and f"{ORDER} 📦" in listing.text
 
