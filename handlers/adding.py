@@ -25,7 +25,7 @@ from bot.tracking import ASKED_AT_ONCE, TrackingService
 from handlers.filters import ContainsCodes, HoldsBareNumbers
 from handlers.orders import ask_contact
 from handlers.views import edit_or_keep, item_message
-from providers.bare_numbers import bare_number, scan_named
+from providers.bare_numbers import bare_number, label_beside, scan_named
 from providers.codes import Scan
 from providers.track17 import CARRIER_CHOICES
 
@@ -168,9 +168,16 @@ async def on_codes_in_text(
 
 
 async def on_bare_numbers(message: Message, numbers: Sequence[str], texts: Texts) -> None:
-    """Digits only may be an order or account number: the user says whether to track them."""
-    markup = bare_numbers_keyboard(numbers, texts)
-    await message.answer(texts("bare-number-ask", count=len(numbers)), reply_markup=markup)
+    """Digits only may be an order or account number: the user says whether to track them.
+
+    The question replies to the user's message, so a tap finds the words typed beside the
+    number there and keeps them as its label.
+    """
+    await message.answer(
+        texts("bare-number-ask", count=len(numbers)),
+        reply_markup=bare_numbers_keyboard(numbers, texts),
+        reply_parameters=message.as_reply_parameters(allow_sending_without_reply=True),
+    )
 
 
 async def on_track_number(
@@ -186,9 +193,17 @@ async def on_track_number(
         await query.answer(texts("button-outdated"), show_alert=True)
         return
     await query.answer()
+    label = _label_typed_with(query.message.reply_to_message, code.value, query.from_user.id)
     waiting = TypingWhileSlow(query.message)
-    outcomes = await tracking.add(query.from_user.id, [code], "", waiting=waiting)
+    outcomes = await tracking.add(query.from_user.id, [code], label, waiting=waiting)
     await reply_outcomes(query.message, outcomes, tracking, texts, tz)
+
+
+def _label_typed_with(said: Message | None, number: str, presser_id: int) -> str:
+    """Only the presser's own words label their item."""
+    if said is None or said.from_user is None or said.from_user.id != presser_id:
+        return ""
+    return label_beside(said.text or said.caption or "", number)
 
 
 def build() -> Router:

@@ -46,6 +46,13 @@ def scan_bare(text: str) -> Scan:
     return Scan(tuple(codes.values()), (), rest)
 
 
+def label_beside(text: str, number: str) -> str:
+    """The words around `number` in the message it came in, when it was that message's only one
+    (a label is shared by one code, as `/add` does)."""
+    found = scan_bare(text)
+    return found.rest if [code.value for code in found.codes] == [number] else ""
+
+
 def scan_named(text: str, order_pattern: re.Pattern[str] | None = None) -> Scan:
     """What `/add` or an `add_` link names: the codes a message would show, else bare numbers."""
     found = scan(text, order_pattern)

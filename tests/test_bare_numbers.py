@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from providers.bare_numbers import bare_number, scan_bare
+from providers.bare_numbers import bare_number, label_beside, scan_bare
 from providers.codes import Code, CodeKind, classify_digits
 
 FAST = settings(max_examples=300, deadline=None)
@@ -62,3 +62,9 @@ def test_scan_bare_of_a_phone_and_a_price_finds_nothing_and_keeps_the_text() -> 
     found = scan_bare("позвоните 89161234567, оплата 1500 руб")
     assert found.codes == ()
     assert found.rest == "позвоните 89161234567, оплата 1500 руб"
+
+
+def test_the_label_beside_a_number_is_kept_only_when_it_was_the_messages_one_number() -> None:
+    assert label_beside("«зимняя куртка» — 10296250133", "10296250133") == "«зимняя куртка»"
+    assert label_beside("куртка 10296250133 и сапоги 1029625014", "10296250133") == ""
+    assert label_beside("куртка 1029625014", "10296250133") == ""

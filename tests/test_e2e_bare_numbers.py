@@ -42,13 +42,14 @@ async def test_a_plain_digits_only_number_is_asked_about_then_tracked_on_a_tap(
     track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat], clock: ManualClock
 ) -> None:
     alice = chat(1, "ru")
-    ask = await alice.sends(f"СДЭК {CDEK}")
+    ask = await alice.sends(f"зимняя куртка, СДЭК {CDEK}")
     assert "Это трек-номер?" in ask.text
     assert CDEK not in track17.registered  # asking costs the operator nothing
     tapped = await alice.taps(f"Отслеживать {CDEK}", on=ask)
     assert tapped.answer_text is None  # the spinner stops, the card says the rest
     card = await alice.wait_for_message(lambda m: "Добавлено" in m.text)
     assert CDEK in card.text and "Нет данных" in card.text  # 17TRACK answers on its next look
+    assert "зимняя куртка, СДЭК" in card.text  # the words typed beside it label the item
     assert CDEK in track17.registered
     clock.advance(minutes=2)
     refreshed = await alice.taps("Обновить", on=card)

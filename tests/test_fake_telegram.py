@@ -40,6 +40,7 @@ from aiogram.types import (
     InlineQueryResultArticle,
     InlineQueryResultUnion,
     InputTextMessageContent,
+    ReplyParameters,
 )
 from aiogram.types import Message as TgMessage
 
@@ -82,6 +83,10 @@ def build_router() -> Router:
     @router.message(Command("broken"))
     async def on_broken(message: TgMessage) -> None:
         await message.answer("<x>не разметка</x>")
+
+    @router.message(Command("quote"))
+    async def on_quote(message: TgMessage) -> None:
+        await message.reply("Вы сказали это", reply_markup=card_keyboard())
 
     @router.message(F.text.startswith("#"))
     async def on_note(message: TgMessage) -> None:
@@ -394,6 +399,35 @@ async def test_edits_of_unchanged_or_unknown_messages_are_refused(
     await bot.edit_message_text("<i>Статус</i>", chat_id=ALICE, message_id=sent.message_id)
 
     assert [s.action for s in tg.sent] == ["send", "edit"]
+
+
+async def test_a_reply_carries_the_users_message_into_later_callback_queries(
+    tg: FakeTelegram, polling: Dispatcher, alice: Chat
+) -> None:
+    reply = await alice.sends("/quote куртка")
+
+    shown = tg.message_json(reply)["reply_to_message"]
+    assert (shown["text"], shown["from"]["id"]) == ("/quote куртка", ALICE)
+    assert "reply_to_message" not in shown
+
+
+async def test_a_reply_to_an_unknown_message_is_refused_unless_allowed(
+    tg: FakeTelegram, bot: Bot
+) -> None:
+    parameters = ReplyParameters(message_id=77)
+    with pytest.raises(TelegramBadRequest, match="message to be replied not found"):
+        await bot.send_message(ALICE, "ответ", reply_parameters=parameters)
+
+    allowed = ReplyParameters(message_id=77, allow_sending_without_reply=True)
+    sent = await bot.send_message(ALICE, "ответ", reply_parameters=allowed)
+    first = await bot.send_message(ALICE, "первое")
+    second = await bot.send_message(
+        ALICE, "второе", reply_parameters=ReplyParameters(message_id=first.message_id)
+    )
+
+    assert sent.reply_to_message is None
+    assert second.reply_to_message is not None
+    assert second.reply_to_message.text == "первое"
 
 
 async def test_commands_are_recorded_per_language_and_scope(tg: FakeTelegram, bot: Bot) -> None:

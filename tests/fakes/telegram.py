@@ -152,6 +152,7 @@ class Message:
     history: list[Sent]
     edit_date: int | None = None
     deleted: bool = False
+    reply_to: JsonDict | None = None  # the message this one answers, as Telegram shows it
 
     @property
     def current(self) -> Sent:
@@ -666,6 +667,7 @@ class FakeTelegram:
         self.sent: list[Sent] = []
         self.deleted: list[Deleted] = []
         self.messages: dict[tuple[int, int], Message] = {}
+        self.user_messages: dict[tuple[int, int], JsonDict] = {}  # latest version of each
         self.callback_answers: dict[str, CallbackAnswer] = {}
         self.inline_answers: dict[str, InlineAnswer] = {}
         self.commands: dict[tuple[str, str], list[JsonDict]] = {}
@@ -795,6 +797,8 @@ class FakeTelegram:
             body["entities"] = copy.deepcopy(message.entities)
         if message.inline_keyboard:
             body["reply_markup"] = {"inline_keyboard": copy.deepcopy(message.inline_keyboard)}
+        if message.reply_to is not None:
+            body["reply_to_message"] = copy.deepcopy(message.reply_to)
         return body
 
     def chat_messages(self, chat_id: int) -> list[Message]:
@@ -962,6 +966,10 @@ class FakeTelegram:
         chat = body.get("chat") or (body.get("message") or {}).get("chat")
         if isinstance(chat, dict) and "id" in chat:
             self._chats.setdefault(int(chat["id"]), dict(chat))
+        if "message" in update or "edited_message" in update:
+            said = {k: v for k, v in body.items() if k != "reply_to_message"}
+            if isinstance(chat, dict) and "message_id" in said:
+                self.user_messages[(int(chat["id"]), int(said["message_id"]))] = said
         if "callback_query" in update:
             self._open_callbacks.add(str(body["id"]))
         if "inline_query" in update:
@@ -1116,13 +1124,41 @@ class FakeTelegram:
         self._check_can_send("sendMessage", chat_id)
         raw, plain, parse_mode, entities = self._formatted(params)
         markup = _reply_markup(params.get("reply_markup"))
+        reply_to = self._replied_to(chat_id, params)
         message_id = self.next_message_id(chat_id)
         now = time.monotonic()
         sent = Sent("send", chat_id, message_id, plain, raw, parse_mode, entities, markup, now)
-        message = Message(chat_id, message_id, int(time.time()), [sent])
+        message = Message(chat_id, message_id, int(time.time()), [sent], reply_to=reply_to)
         self.messages[(chat_id, message_id)] = message
         self._record("sendMessage", sent)
         return self.message_json(message)
+
+    def _replied_to(self, chat_id: int, params: JsonDict) -> JsonDict | None:
+        """The message a send answers (`reply_parameters`, or the older `reply_to_message_id`),
+        shown without its own `reply_to_message`, as the real server nests only one level."""
+        bad = "Bad Request: can't parse reply parameters JSON object"
+        reply = _json_param(params, "reply_parameters", bad)
+        if reply is None and params.get("reply_to_message_id") not in (None, ""):
+            reply = {
+                "message_id": params["reply_to_message_id"],
+                "allow_sending_without_reply": _bool_param(params, "allow_sending_without_reply"),
+            }
+        if reply is None:
+            return None
+        if not isinstance(reply, dict):
+            raise ApiError(400, bad)
+        message_id = _int_param(reply, "message_id", bad)
+        key = (chat_id, message_id or 0)
+        if key in self.user_messages:
+            return copy.deepcopy(self.user_messages[key])
+        own = self.messages.get(key)
+        if own is not None and not own.deleted:
+            body = self.message_json(own)
+            body.pop("reply_to_message", None)
+            return body
+        if _bool_param(reply, "allow_sending_without_reply"):
+            return None
+        raise ApiError(400, "Bad Request: message to be replied not found")
 
     async def _edit_message_text(self, params: JsonDict) -> JsonDict | bool:
         if params.get("inline_message_id"):
