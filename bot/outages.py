@@ -1,8 +1,9 @@
 """Which failures of an update mean "a store is out of reach for now", not a bug.
 
 While Redis or the database is down, every update fails the same way: the user is asked to
-send it again in a minute, and the operator gets one line every few minutes (with the count in
-`bot_updates_failed_total`) instead of a traceback per update.
+send it again in a minute (in webhook mode Telegram is, by a 503), and the operator gets one line
+every few minutes (with the count in `bot_updates_failed_total`) instead of a traceback per
+update.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ running jobs finish (briefly) before returning.
 A drain or a tick may outlast its interval (a backlog at the send cap takes many seconds). The
 next time then simply passes: the job is skipped here, quietly, rather than refused by
 APScheduler, which would log a warning every second for as long as the backlog lasts. Likewise
-a job that keeps failing (the database or Redis gone) logs its traceback once, then one line
-every five minutes while it lasts, and one when it works again.
+a job that keeps failing logs its traceback once (a store out of reach, one line: it is no bug),
+then one line every five minutes while it lasts, and one when it works again.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.archive import archive_finished
 from bot.operator import watch_quotas
+from bot.outages import unreachable_store
 from bot.poller import Poller
 from bot.retention import (
     forget_abandoned_dialogues,
@@ -51,7 +52,10 @@ class _FailureLog:
         """Call from the `except` block, so the first failure's traceback is at hand."""
         self.in_a_row += 1
         now = time.monotonic()
-        if self.in_a_row == 1:
+        store = unreachable_store(exc)
+        if self.in_a_row == 1 and store is not None:
+            log.warning("scheduled job %s failed: %s is out of reach", self.job, store)
+        elif self.in_a_row == 1:
             log.exception("scheduled job %s failed; it runs again at its next time", self.job)
         elif now - self.logged_at >= REPEAT_FAILURE_LOG_SECONDS:
             reason = str(exc).partition("\n")[0]

@@ -4,7 +4,8 @@ Telegram re-delivers an update it got no 2xx answer for, and behind a load balan
 may reach any process. So each update is answered only once handled: a process that dies (or
 stops) mid-way leaves the update to Telegram's next delivery, which the lapsed claim lets
 another process take, while a repeat of an update handled already is skipped and one being
-handled elsewhere is asked to come back later (503).
+handled elsewhere is asked to come back later (503). So is one that failed because Redis or the
+database was out of reach: its next delivery finds them back, and the user repeats nothing.
 """
 
 from __future__ import annotations
@@ -19,10 +20,14 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.logs import OneLinePerInterval
+from bot.outages import unreachable_store
 from providers.clock import Clock
 from storage import ClaimOutcome, Database, StorageError
 
 log = logging.getLogger(__name__)
+outage_log = logging.getLogger(f"{__name__}.outage")
+outage_log.addFilter(OneLinePerInterval())
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 LEASE = timedelta(minutes=2)  # beyond the minute Telegram waits for an answer
@@ -87,8 +92,11 @@ class TelegramWebhook:
             return web.Response(status=400, text="Bad Request: not a Telegram update")
         try:
             return await self._handle_once(update)
-        except StorageError as exc:
-            log.warning("update %d not handled; Telegram repeats it: %s", update.update_id, exc)
+        except Exception as exc:
+            store = unreachable_store(exc)
+            if store is None and not isinstance(exc, StorageError):
+                raise
+            _log_sent_back(update.update_id, exc, store)
             return _come_back_later()
 
     async def _handle_once(self, update: Update) -> web.Response:
@@ -100,13 +108,23 @@ class TelegramWebhook:
             log.info("update %d is being handled by another process", update.update_id)
             return _come_back_later()
         try:
-            await self._dispatcher.feed_update(self._bot, update, **self._data)
+            await self._dispatcher.feed_update(
+                self._bot, update, **self._data, telegram_redelivers=True
+            )
         except BaseException:
             # Stopped or failed half-way: the update goes to Telegram's next delivery.
             await self._claims.release(update.update_id, until)
             raise
         await self._claims.settle(update.update_id)
         return web.json_response({})
+
+
+def _log_sent_back(update_id: int, exc: Exception, store: str | None) -> None:
+    """An outage gets one warning every few minutes however many updates it sends back."""
+    if store is not None:
+        outage_log.warning("updates go back to Telegram: %s is out of reach", store)
+    level = logging.WARNING if store is None else logging.INFO
+    log.log(level, "update %d not handled; Telegram repeats it: %s", update_id, exc)
 
 
 def _come_back_later() -> web.Response:

@@ -1,15 +1,19 @@
 """The last safety net: an unexpected error is logged for the operator and the user gets a calm
 sentence instead of silence or a stack trace.
 
-Redis or the database out of reach is not a bug: the user is asked to send it again in a minute,
-and the log gets one line every few minutes, not a traceback for every update of the outage.
+Redis or the database out of reach is not a bug: the log gets one line every few minutes, not a
+traceback for every update of the outage. In webhook mode the update goes back to Telegram, which
+delivers it again (see `bot/webhook.py`), so nothing is lost and the user is told nothing; in long
+polling it is gone, so the user is asked to send it again in a minute.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiogram import Router
+from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import ErrorEvent, User
 
 from bot.logs import OneLinePerInterval
@@ -37,12 +41,19 @@ PRESS_AGAIN_SOON = {
 }
 
 
-async def on_error(event: ErrorEvent, tracking: TrackingService | None = None) -> bool:
+async def on_error(
+    event: ErrorEvent,
+    tracking: TrackingService | None = None,
+    telegram_redelivers: bool = False,
+) -> Any:
+    """`telegram_redelivers` is set by the webhook, whose unanswered updates come again."""
     store = unreachable_store(event.exception)
     if tracking is not None:
         tracking.metrics.updates_failed.labels("outage" if store else "error").inc()
     if store is not None:
         outage_log.warning("updates fail: %s is out of reach", store, exc_info=event.exception)
+        if telegram_redelivers:
+            return UNHANDLED  # raised on to the webhook, which asks Telegram to come back
     else:
         log.error(
             "update %s failed: %s",

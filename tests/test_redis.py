@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import os
 import time
 import uuid
@@ -33,6 +34,7 @@ from tests.fakes.tcp_cut import CuttableLink
 from tests.fakes.telegram import FakeTelegram
 from tests.outage_checks import met_calmly
 from tests.stamps import most_in_window
+from tests.webhooks import deliver, free_port, webhook_bot, webhook_settings
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 CODE = "RA000012349CN"
@@ -292,3 +294,39 @@ async def test_while_redis_is_out_of_reach_users_are_asked_to_repeat_and_the_log
             link.mend()
             listing = await alice.sends("/list")
             assert CODE in listing.text and "RA000056781RU" not in listing.text
+
+
+async def test_in_webhook_mode_an_update_redis_could_not_serve_is_handled_on_its_redelivery(
+    tg: FakeTelegram,
+    tmp_path: Path,
+    clock: ManualClock,
+    redis_url: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    target = redis.Redis.from_url(redis_url).connection_pool.connection_kwargs
+    alice = Chat(tg, 700_000 + uuid.uuid4().int % 100_000, language_code="ru")
+    update = {"update_id": 31, "message": alice.message_update(CODE)}
+    async with CuttableLink(target["host"], target["port"]) as link:
+        port = free_port()
+        link_url = f"redis://127.0.0.1:{link.port}/0"
+        settings = webhook_settings(tg, tmp_path / "bot.sqlite3", port, redis_url=link_url)
+        async with webhook_bot(settings, clock) as app:
+            link.sever()
+            caplog.clear()
+            assert await deliver(port, update) == 503
+            assert await deliver(port, update) == 503  # Telegram's next try, still down
+            await asyncio.sleep(0.3)
+            assert alice.messages == []  # nothing to repeat: Telegram will
+            own = [r for r in caplog.records if r.name.startswith(("bot", "handlers"))]
+            assert all(r.exc_info is None for r in own if r.levelno >= logging.WARNING)
+            assert any("updates go back to Telegram" in r.getMessage() for r in own)
+            link.mend()
+            assert await deliver(port, update) == 200
+            await tg.wait_until(lambda: bool(alice.messages), 10, "the card")
+            assert await deliver(port, update) == 200  # and a later repeat is skipped
+            await asyncio.sleep(0.3)
+            failed = app.tracking.metrics.registry.get_sample_value(
+                "bot_updates_failed_total", {"reason": "outage"}
+            )
+    assert len(alice.messages) == 1 and CODE in alice.messages[0].text
+    assert failed == 2

@@ -6,7 +6,6 @@ delivery."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,58 +13,19 @@ from typing import Any
 
 import httpx
 
-from bot.app import App, assemble
+from bot.app import assemble
 from bot.config import Settings
 from bot.runner import serve_webhook, webhook_secret
 from bot.webhook import LEASE
 from providers.clock import ManualClock
 from storage import ClaimOutcome
-from tests.conftest import make_settings
 from tests.fakes.chat import Chat
 from tests.fakes.telegram import FakeTelegram
-
-SECRET = "webhook-secret-123"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@asynccontextmanager
-async def webhook_bot(settings: Settings, clock: ManualClock) -> AsyncIterator[App]:
-    async with assemble(settings, clock=clock) as app:
-        stop = asyncio.Event()
-        task = asyncio.create_task(serve_webhook(app, stop))
-        for _ in range(1000):  # the server binds its port shortly after the task starts
-            if app.web.port is not None or task.done():
-                break
-            await asyncio.sleep(0.01)
-        try:
-            yield app
-        finally:
-            stop.set()
-            assert await task == 0
+from tests.webhooks import SECRET, deliver, free_port, webhook_bot, webhook_settings
 
 
 def settings_for(tg: FakeTelegram, tmp_path: Path, port: int) -> Settings:
-    return make_settings(
-        tg,
-        tmp_path / "bot.sqlite3",
-        webhook_url=f"http://127.0.0.1:{port}/tg/hook",
-        webhook_secret=SECRET,
-        web_port=port,
-    )
-
-
-async def deliver(port: int, update: Any, secret: str | None = SECRET) -> int:
-    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
-    async with httpx.AsyncClient(timeout=30) as client:
-        response = await client.post(
-            f"http://127.0.0.1:{port}/tg/hook", json=update, headers=headers
-        )
-    return response.status_code
+    return webhook_settings(tg, tmp_path / "bot.sqlite3", port)
 
 
 async def delivered_when_stopped(port: int, update: dict[str, Any]) -> int | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import uuid
@@ -25,6 +24,7 @@ from storage import open_database
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.track17 import Fake17Track
 from tests.postgres import admin_url, database_url_for, require_postgres
+from tests.webhooks import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPMENTS = 2000
@@ -90,12 +90,6 @@ async def seed(url: str, fake: Fake17Track) -> None:
                 )
     finally:
         await db.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
