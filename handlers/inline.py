@@ -18,7 +18,7 @@ from bot.cards import Card, render_card, status_label
 from bot.texts import Texts
 from bot.tracking import TrackingService
 from handlers.views import card_of
-from providers.code_scan import scan
+from providers.bare_numbers import scan_named
 from providers.codes import CodeKind, Scan
 
 MAX_RESULTS = 20
@@ -46,7 +46,8 @@ async def on_inline(
     order_pattern: re.Pattern[str] | None,
 ) -> None:
     text = query.query.strip()
-    scanned = scan(text, order_pattern)
+    # Typed to the bot itself, a digits-only number (CDEK's) is taken as a code, as by /add.
+    scanned = scan_named(text, order_pattern)
     cards = await inline_cards(tracking, query.from_user.id, text, scanned)
     now = tracking.clock()
     results = [article(result_id, card, texts, tz, now) for result_id, card in cards]

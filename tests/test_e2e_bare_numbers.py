@@ -111,3 +111,22 @@ async def test_forged_number_buttons_are_refused_and_reach_no_source(
         tap = await alice.taps_data(data, on=own)
         assert tap.answer_text is not None and "устарела" in tap.answer_text, data
     assert track17.registered == {}
+
+
+async def test_inline_mode_finds_a_followed_number_and_offers_to_add_an_unfollowed_one(
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    alice, bob = chat(1, "ru"), chat(2, "ru")
+    assert await alice.queries_inline(CDEK) == []
+    assert track17.registered == {}  # typing in inline mode spends no quota
+    button = alice.tg.last_inline_button()
+    assert button is not None and button["start_parameter"] == f"add_{CDEK}"
+    added = await alice.sends(f"/start {button['start_parameter']}")
+    assert "Добавлено" in added.text
+    (own,) = await alice.queries_inline(CDEK)
+    assert CDEK in own["title"] or CDEK in own["input_message_content"]["message_text"]
+    (public,) = await bob.queries_inline(CDEK)  # a number somebody follows: its stored status
+    assert CDEK in public["input_message_content"]["message_text"]
+    assert await alice.queries_inline("89161234567") == []
+    phone_button = alice.tg.last_inline_button()
+    assert phone_button is not None and phone_button["start_parameter"] == "inline"

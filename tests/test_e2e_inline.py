@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -42,13 +41,6 @@ def message_text(result: JsonDict) -> str:
     assert content["parse_mode"] == "HTML"
     plain, _ = parse_html(content["message_text"])
     return plain
-
-
-def inline_button(tg: FakeTelegram) -> Any:
-    """The `button` of the last inline answer (the fake keeps results; the call keeps the rest)."""
-    call = next(c for c in reversed(tg.calls) if c.method == "answerInlineQuery")
-    raw = call.params.get("button")
-    return json.loads(raw) if isinstance(raw, str) else raw
 
 
 async def test_a_followed_code_returns_the_users_own_card_with_its_label(alice: Chat) -> None:
@@ -110,7 +102,7 @@ async def test_an_empty_query_without_items_offers_a_button_that_opens_the_bot(
     alice: Chat,
 ) -> None:
     assert await alice.queries_inline("") == []
-    button = inline_button(alice.tg)
+    button = alice.tg.last_inline_button()
     assert "открыть бота" in button["text"]
     opened = await alice.sends(f"/start {button['start_parameter']}")
     assert "Здравствуйте, Алиса" in opened.text
@@ -133,7 +125,7 @@ async def test_a_wrong_check_digit_returns_nothing_and_the_button_explains_the_t
     alice: Chat,
 ) -> None:
     assert await alice.queries_inline(TYPO) == []
-    button = inline_button(alice.tg)
+    button = alice.tg.last_inline_button()
     assert "открыть бота" in button["text"]
     opened = await alice.sends(f"/start {button['start_parameter']}")
     assert "контрольная цифра" in opened.text and "должна быть 9" in opened.text
@@ -145,7 +137,7 @@ async def test_inline_answers_speak_the_users_language(bob: Chat) -> None:
     (card,) = await bob.queries_inline(DELIVERED)
     assert "Checked" in message_text(card)
     assert await bob.queries_inline(TYPO) == []
-    assert "open the bot" in inline_button(bob.tg)["text"]
+    assert "open the bot" in bob.tg.last_inline_button()["text"]
 
 
 async def test_result_ids_fit_telegrams_64_bytes_for_long_codes(alice: Chat) -> None:

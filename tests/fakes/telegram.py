@@ -801,6 +801,13 @@ class FakeTelegram:
             body["reply_to_message"] = copy.deepcopy(message.reply_to)
         return body
 
+    def last_inline_button(self) -> JsonDict | None:
+        """The `button` above the last inline answer (the one that opens the bot), as sent."""
+        call = next(c for c in reversed(self.calls) if c.method == "answerInlineQuery")
+        raw = call.params.get("button")
+        button = json.loads(raw) if isinstance(raw, str) else raw
+        return button if isinstance(button, dict) else None
+
     def chat_messages(self, chat_id: int) -> list[Message]:
         found = [m for (chat, _), m in self.messages.items() if chat == chat_id]
         return sorted(found, key=lambda m: m.message_id)
