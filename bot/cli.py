@@ -9,7 +9,8 @@ import argparse
 import asyncio
 import sys
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import Settings, load_settings
+from bot.config_errors import ConfigError
 from bot.logs import setup_logging
 
 EXIT_CONFIG = 2

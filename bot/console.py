@@ -8,41 +8,19 @@ message, a button's number to press it, `@query` for inline mode, or `/quit`.
 from __future__ import annotations
 
 import asyncio
-import html
 import itertools
 import logging
-import re
 import sys
-from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO
 
 from aiogram import Bot
-from aiogram.client.session.base import BaseSession
-from aiogram.methods import (
-    AnswerCallbackQuery,
-    AnswerInlineQuery,
-    EditMessageReplyMarkup,
-    EditMessageText,
-    GetMe,
-    SendMessage,
-    TelegramMethod,
-)
-from aiogram.methods.base import TelegramType
-from aiogram.types import (
-    CallbackQuery,
-    Chat,
-    InlineKeyboardMarkup,
-    InlineQuery,
-    Message,
-    MessageEntity,
-    Update,
-    User,
-)
+from aiogram.types import CallbackQuery, InlineQuery, Message, MessageEntity, Update, User
 from pydantic import SecretStr
 
 from bot.app import assemble
 from bot.config import Settings
+from bot.console_session import ConsoleSession
 from providers.clock import ScaledClock
 
 CONSOLE_TOKEN = "1000000:console-session-never-reaches-telegram"
@@ -50,103 +28,15 @@ DEMO_SCALE = 8640.0
 CONSOLE_TICK_SECONDS = 2.0  # one day of the demo's life every ten seconds
 # A longer number is a message: a 14-digit Russian Post code, an order number.
 BUTTON_NUMBER_DIGITS = 3
-T = TypeVar("T")
-TAG_RE = re.compile(r"<[^>]+>")
 WELCOME = (
     "Parcel bot console. Type a message (try RA000012349CN or /help), a button number to "
     "press it, @CODE for inline mode, /quit to leave.\n"
 )
 
 
-def html_to_text(text: str) -> str:
-    return html.unescape(TAG_RE.sub("", text))
-
-
-class ConsoleSession(BaseSession):
-    """Answers Bot API calls in-process and prints what a user would see."""
-
-    def __init__(self, out: TextIO, user: User) -> None:
-        super().__init__()
-        self.out = out
-        self.user = user
-        self.chat = Chat(id=user.id, type="private", first_name=user.first_name)
-        self.me = User(id=1000000, is_bot=True, first_name="Parcel bot", username="parcel_bot")
-        self._ids = itertools.count(1)
-        self.buttons: list[tuple[int, str]] = []  # (message_id, callback_data) by number
-        self.messages: dict[int, Message] = {}
-
-    async def close(self) -> None:
-        return None
-
-    async def stream_content(
-        self,
-        url: str,
-        headers: dict[str, Any] | None = None,
-        timeout: int = 30,
-        chunk_size: int = 65536,
-        raise_for_status: bool = True,
-    ) -> AsyncGenerator[bytes, None]:
-        yield b""
-
-    async def make_request(
-        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
-    ) -> TelegramType:
-        result: Any = True
-        if isinstance(method, GetMe):
-            result = self.me
-        elif isinstance(method, SendMessage):
-            result = self._show(next(self._ids), method.text or "", method.reply_markup)
-        elif isinstance(method, EditMessageText) and method.message_id is not None:
-            result = self._show(
-                method.message_id, method.text or "", method.reply_markup, edited=True
-            )
-        elif isinstance(method, EditMessageReplyMarkup) and method.message_id is not None:
-            old = self.messages.get(method.message_id)
-            result = self._show(
-                method.message_id,
-                (old.text or "") if old else "",
-                method.reply_markup,
-                edited=True,
-            )
-        elif isinstance(method, AnswerCallbackQuery) and method.text:
-            self.out.write(f"  💬 {method.text}\n")
-        elif isinstance(method, AnswerInlineQuery):
-            for result_item in method.results:
-                title = getattr(result_item, "title", "")
-                self.out.write(f"  [inline] {title} — {getattr(result_item, 'description', '')}\n")
-            if method.button is not None:  # shown above the results, "open the bot"
-                self.out.write(f"  [inline] [{method.button.text}]\n")
-        self.out.flush()
-        return result  # type: ignore[no-any-return]
-
-    def _show(self, message_id: int, text: str, markup: Any, edited: bool = False) -> Message:
-        message = Message(
-            message_id=message_id,
-            date=datetime.now(UTC),
-            chat=self.chat,
-            from_user=self.me,
-            text=html_to_text(text),
-            reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
-        )
-        self.messages[message_id] = message
-        marker = "✎ " if edited else ""
-        self.out.write(
-            "\n" + marker + html_to_text(text).replace("\n", "\n  ").join(["  ", ""]) + "\n"
-        )
-        if isinstance(markup, InlineKeyboardMarkup):
-            row_texts = []
-            for row in markup.inline_keyboard:
-                cells = []
-                for button in row:
-                    if button.callback_data:
-                        self.buttons.append((message_id, button.callback_data))
-                        cells.append(f"[{len(self.buttons)}] {button.text}")
-                row_texts.append("  ".join(cells))
-            self.out.write("  " + "\n  ".join(row_texts) + "\n")
-        return message
-
-
 class Console:
+    """Turns each line typed into the update Telegram would deliver, fed to the dispatcher."""
+
     def __init__(self, session: ConsoleSession, bot: Bot, dispatcher: Any) -> None:
         self.session = session
         self.bot = bot

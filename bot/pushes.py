@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.tracking import TrackingService
 from providers.statuses import CATALOGUE
-from providers.track17 import parse_track_info
+from providers.track17_mapping import parse_track_info
 
 log = logging.getLogger(__name__)
 

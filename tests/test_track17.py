@@ -23,7 +23,8 @@ from providers.base import (
     TrackResult,
 )
 from providers.statuses import Status
-from providers.track17 import CarrierChangeError, Quota, Track17Provider, parse_track_info
+from providers.track17 import CarrierChangeError, Quota, Track17Provider
+from providers.track17_mapping import parse_track_info
 from tests.fakes.track17 import Fake17Track, sign
 
 KEY = "test-17token-key"

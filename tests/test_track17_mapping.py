@@ -12,8 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from providers.statuses import Status
-from providers.track17 import STATUS_MAP, SUB_STATUS_MAP, map_status, parse_track_info
-from providers.track17_mapping import STAGE_MAP
+from providers.track17_mapping import (
+    STAGE_MAP,
+    STATUS_MAP,
+    SUB_STATUS_MAP,
+    map_status,
+    parse_track_info,
+)
 
 PROVIDERS_MD = Path(__file__).resolve().parents[2] / "shared" / "providers.md"
 NAME = re.compile(r"`([A-Za-z_]+)`")

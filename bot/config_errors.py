@@ -1,0 +1,34 @@
+"""Why a configuration is refused, in one line safe to print: each variable named, no value.
+
+A bad value reaches the operator as `NAME: what is expected`, and a `.env` saved in another
+encoding than UTF-8 is named before the settings library trips over it with a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+
+class ConfigError(Exception):
+    """Configuration is unusable; the message names the variable and is safe to print."""
+
+
+def describe_errors(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        name = "_".join(str(p) for p in item["loc"]).upper() or "configuration"
+        message = str(item["msg"]).removeprefix("Value error, ")
+        parts.append(f"{name}: {message}")
+    return "; ".join(parts)
+
+
+def check_env_file(path: object) -> None:
+    """A .env saved in a legacy encoding (cp1251 is common for Russian text) is named plainly."""
+    if not isinstance(path, str | Path) or not Path(path).is_file():
+        return
+    try:
+        Path(path).read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8") from None

@@ -1,0 +1,81 @@
+"""The addresses among the settings: the shapes each accepts, and how the database is shown.
+
+Telegram's Bot API, the sources and the webhook take http(s) URLs, kept without a trailing
+slash; the database is a SQLite path or a PostgreSQL database; Redis a redis(s) or unix URL
+with a readable port. The operator sees where the data lives, never a password.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator
+
+from bot.config_values import OptionalText
+
+OFFICIAL_BOT_API_HOST = "api.telegram.org"
+
+
+def check_http_url(value: str | None) -> str | None:
+    if value is not None and not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError("expected an http:// or https:// URL")
+    return value.rstrip("/") if value else value
+
+
+def check_database_url(value: str) -> str:
+    scheme = value.partition("://")[0]
+    if value.startswith("sqlite:///") and value != "sqlite:///":
+        return value
+    if scheme in {"postgresql", "postgres"} and urlsplit(value).path.strip("/"):
+        return value
+    raise ValueError("expected sqlite:///path or postgresql://user@host/database")
+
+
+def check_redis_url(value: str | None) -> str | None:
+    if value is None:
+        return value
+    if not _port_readable(value) or not re.match(r"^(rediss?|unix)://\S+", value):
+        raise ValueError("expected redis://host:port/db, rediss://... or unix:///path")
+    return value
+
+
+def _port_readable(url: str) -> bool:
+    try:
+        urlsplit(url).port  # noqa: B018 - reading it is the check: ValueError when it is no number
+    except ValueError:
+        return False
+    return True
+
+
+def check_webhook_reachable(telegram_api_url: str, webhook_url: str | None) -> None:
+    """Telegram calls only https webhooks; a self-hosted Bot API server may call http."""
+    official = urlsplit(telegram_api_url).hostname == OFFICIAL_BOT_API_HOST
+    https = urlsplit(webhook_url or "").scheme.lower() == "https"
+    if official and webhook_url and not https:
+        raise ValueError("WEBHOOK_URL: Telegram requires an https:// URL")
+
+
+def database_place(url: str) -> str:
+    """The file, or the server and database (never the password), for the operator's eyes.
+    A relative SQLite path depends on the working directory, so it is shown resolved."""
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        return f"SQLite file {Path(path).resolve()}" if path != ":memory:" else "SQLite in memory"
+    parts = urlsplit(url)
+    user = f" as {parts.username}" if parts.username else ""  # no "@": logs scrub e-mails
+    return f"PostgreSQL {parts.hostname or 'local socket'}{parts.path}{user}"
+
+
+def webhook_mode(webhook_url: str | None) -> str:
+    if webhook_url:
+        return f"webhook at {urlsplit(webhook_url).path or '/'}"
+    return "long polling"
+
+
+HttpUrl = Annotated[str, AfterValidator(check_http_url)]
+OptionalHttpUrl = Annotated[OptionalText, AfterValidator(check_http_url)]
+DatabaseUrl = Annotated[str, AfterValidator(check_database_url)]
+RedisUrl = Annotated[OptionalText, AfterValidator(check_redis_url)]
