@@ -45,8 +45,8 @@ from typing import Any
 from bench.common import environment, load_averages, s10_code, warn_if_busy
 from bot.app import assemble
 from bot.config import Settings, load_settings
+from bot.fingerprints import fingerprint
 from bot.poller import TickReport
-from bot.recording import fingerprint
 from bot.runner import settle_heap
 from providers.base import Outcome, TrackEvent, TrackResult
 from providers.clock import ManualClock

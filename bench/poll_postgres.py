@@ -32,8 +32,8 @@ from typing import Any
 import asyncpg
 
 from bench.common import cpu_seconds_by_process, environment
+from bot.fingerprints import fingerprint
 from bot.poller import Poller
-from bot.recording import fingerprint
 from bot.sources import Sources
 from bot.tracking import TrackingService
 from providers.base import Outcome, TrackEvent, TrackResult

@@ -7,16 +7,16 @@ have one home.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.fingerprints import fingerprint
 from bot.metrics import Metrics
 from bot.policy import after_error, next_check
 from bot.sources import Sources
-from bot.watch import Silence, judge, pickup_arrival
+from bot.watch import Silence, silence_of
 from providers.bare_numbers import bare_number
 from providers.base import NumberRejected, Outcome, TrackResult
 from providers.clock import Clock
@@ -44,41 +44,12 @@ class BatchReport:
         self.notices += other.notices
 
 
-def fingerprint(result: TrackResult) -> str:
-    """A digest of everything a source said; equal digests mean nothing to store or announce."""
-    # Computed for every polled number: plain strings (the statuses are str enums) and the
-    # time as a POSIX timestamp, which formats in half the time of an ISO string.
-    parts = [result.status, result.status_text, result.carrier or "", result.linked_code or ""]
-    for event in result.events:
-        parts += (
-            repr(event.occurred_at.timestamp()),
-            event.status,
-            event.location,
-            event.description,
-        )
-    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
-
-
 REJECTED = "rejected: "  # how a source's refusal of a number starts in shipments.last_error
 
 
 def awaits_carrier(shipment: Shipment) -> bool:
     """The source refused the number and never answered for it: a carrier may be chosen."""
     return shipment.checked_at is None and shipment.last_error.startswith(REJECTED)
-
-
-def _silence_of(
-    shipment: Shipment, result: TrackResult, now: datetime
-) -> tuple[Silence | None, datetime]:
-    """The notice a quiet shipment is due, if any, and when the silence it reports began."""
-    status = result.status
-    last_activity = max((e.occurred_at for e in result.events), default=shipment.last_event_at)
-    since = last_activity or shipment.created_at
-    arrived = pickup_arrival(result.events) if status is Status.READY_FOR_PICKUP else None
-    verdict = judge(status, shipment.source, since, now, arrived=arrived)
-    # Notices are keyed by when the silence began: one stall notice per stall, one pickup
-    # reminder per arrival.
-    return verdict, arrived if verdict is Silence.PICKUP_REMINDER and arrived else since
 
 
 class Recorder:
@@ -115,7 +86,7 @@ class Recorder:
                     report.failed += 1
                     await self._record_refusal(tx, shipment, outcome, now)
                     continue
-                verdict, began = _silence_of(shipment, outcome, now)
+                verdict, began = silence_of(shipment, outcome, now)
                 if fingerprint(outcome) == shipment.fingerprint:
                     upcoming = next_check(outcome.status, shipment.status, now, self.poll_interval)
                     unchanged.append((shipment.id, now, upcoming))

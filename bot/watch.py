@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from providers.base import TrackEvent
+from providers.base import TrackEvent, TrackResult
 from providers.statuses import CATALOGUE, DEFAULT_STORAGE_DAYS, Status
+from storage.models import Shipment
 
 PICKUP_REMINDER_BEFORE = timedelta(days=2)
 DEFAULT_EXPIRY = timedelta(days=60)
@@ -66,3 +67,17 @@ def judge(
     if info.stall_after is not None and quiet_for > info.stall_after:
         return Silence.STALL
     return None
+
+
+def silence_of(
+    shipment: Shipment, result: TrackResult, now: datetime
+) -> tuple[Silence | None, datetime]:
+    """The notice a quiet shipment is due, if any, and when the silence it reports began."""
+    status = result.status
+    last_activity = max((e.occurred_at for e in result.events), default=shipment.last_event_at)
+    since = last_activity or shipment.created_at
+    arrived = pickup_arrival(result.events) if status is Status.READY_FOR_PICKUP else None
+    verdict = judge(status, shipment.source, since, now, arrived=arrived)
+    # Notices are keyed by when the silence began: one stall notice per stall, one pickup
+    # reminder per arrival.
+    return verdict, arrived if verdict is Silence.PICKUP_REMINDER and arrived else since

@@ -8,6 +8,7 @@ from handlers import (
     adding,
     admin,
     archive,
+    editing,
     errors,
     fallback,
     faq,
@@ -26,7 +27,7 @@ from handlers import (
 def build_router() -> Router:
     """Order: groups first (nothing said in a group reaches the private chat's handlers), then
     commands before free text (a `/add` must not reach the code scanner), the rename
-    dialogue (inside `items`) before the code scanner so a new label is not read as codes, and
+    dialogue (inside `editing`) before the code scanner so a new label is not read as codes, and
     the fallback last so it sees only what nobody else wanted.
     """
     root = Router(name="root")
@@ -41,6 +42,7 @@ def build_router() -> Router:
         faq.build(),
         status.build(),
         items.build(),
+        editing.build(),
         archive.build(),
         adding.build(),
         inline.build(),

@@ -39,7 +39,7 @@ class Shipment:
     last_event_at: datetime | None  # time of the newest known event
     error_count: int
     last_error: str
-    fingerprint: str = ""  # digest of the source's last answer (see bot.recording.fingerprint)
+    fingerprint: str = ""  # digest of the source's last answer (see bot.fingerprints)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from aiogram.fsm.storage.base import StorageKey
 
 from bot.dialogue_storage import DatabaseStorage
 from bot.retention import forget_abandoned_dialogues
-from handlers.items import Rename
+from handlers.editing import Rename
 from providers.clock import ManualClock
 from storage import Database, open_database
 from tests.conftest import make_settings, running_bot
