@@ -19,6 +19,7 @@ from pathlib import Path
 from storage import postgres, sqlite
 from storage.database import open_database
 from storage.errors import StorageError
+from storage.postgres_session import PostgresSession
 from storage.sql import Session, required
 from storage.tx import Database
 
@@ -55,7 +56,7 @@ async def _copy_all(source: Database, target: Database) -> dict[str, int]:
     counts: dict[str, int] = {}
     async with source.read() as src, target.transaction() as dst:
         into = dst.session
-        if not isinstance(into, postgres.PostgresSession):
+        if not isinstance(into, PostgresSession):
             raise StorageError("export: the target is not PostgreSQL")
         tables = await _tables(src.session)
         await _refuse_data(into, tables)
@@ -111,7 +112,7 @@ async def _check_columns(session: Session, table: str, columns: Sequence[str]) -
 
 
 async def _copy_table(
-    src: Session, dst: postgres.PostgresSession, table: str, columns: Sequence[str]
+    src: Session, dst: PostgresSession, table: str, columns: Sequence[str]
 ) -> int:
     """Read in rowid order, one batch at a time, so memory stays flat on a large table."""
     quoted = ", ".join(f'"{column}"' for column in columns)

@@ -11,16 +11,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from storage.errors import StorageError, StorageUnavailableError
-from storage.sql import Dialect, Row, required
+from storage.errors import StorageError
+from storage.sql import required
 from storage.sqlite_checkpoint import BACKSTOP_PAGES, Checkpointer
+from storage.sqlite_session import SqliteSession, failure
 from storage.tx import Tx
 
 log = logging.getLogger(__name__)
@@ -47,20 +48,12 @@ def path_from_url(url: str) -> str:
     return path
 
 
-def _failure(exc: sqlite3.Error) -> StorageError:
-    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-        return StorageUnavailableError(
-            f"sqlite: {exc}"
-        )  # another process held it past the timeout
-    return StorageError(f"sqlite: {exc}")
-
-
 async def connect(path: str) -> aiosqlite.Connection:
     """Open with WAL (readers never wait for the writer), foreign keys and a busy timeout."""
     try:
         conn = await aiosqlite.connect(path, isolation_level=None)
     except sqlite3.Error as exc:
-        raise _failure(exc) from exc
+        raise failure(exc) from exc
     try:
         conn.row_factory = sqlite3.Row
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -78,7 +71,7 @@ async def connect(path: str) -> aiosqlite.Connection:
     except BaseException as exc:
         await conn.close()
         if isinstance(exc, sqlite3.Error):
-            raise _failure(exc) from exc
+            raise failure(exc) from exc
         raise
     return conn
 
@@ -100,51 +93,6 @@ async def _pragma(conn: aiosqlite.Connection, pragma: str) -> Any:
     async with conn.execute(f"PRAGMA {pragma}") as cursor:
         row = await cursor.fetchone()
     return None if row is None else row[0]
-
-
-class SqliteSession:
-    """Statements of one transaction; refuses to run once the transaction is over."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
-        self.open = True
-
-    @property
-    def dialect(self) -> Dialect:
-        return "sqlite"
-
-    def _check(self) -> None:
-        if not self.open:
-            raise StorageError("the transaction this Tx belongs to is over")
-
-    async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        self._check()
-        try:
-            rows = await self._conn.execute_fetchall(sql, params)
-        except sqlite3.Error as exc:
-            raise _failure(exc) from exc
-        return list(rows)
-
-    async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        rows = await self.fetch_all(sql, params)
-        return rows[0] if rows else None
-
-    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        self._check()
-        try:
-            cursor = await self._conn.execute(sql, params)  # one hop; the cursor is not reused
-            return cursor.rowcount
-        except sqlite3.Error as exc:
-            raise _failure(exc) from exc
-
-    async def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self._check()
-        if not rows:
-            return
-        try:
-            await self._conn.executemany(sql, rows)
-        except sqlite3.Error as exc:
-            raise _failure(exc) from exc
 
 
 class SqliteDatabase:
@@ -170,7 +118,7 @@ class SqliteDatabase:
         except BaseException as exc:
             await conn.close()
             if isinstance(exc, sqlite3.Error):
-                raise _failure(exc) from exc
+                raise failure(exc) from exc
             raise
         return cls(conn, checkpointer)
 
@@ -201,7 +149,7 @@ class SqliteDatabase:
             else:
                 await self._conn.execute(statement)
         except sqlite3.Error as exc:
-            raise _failure(exc) from exc
+            raise failure(exc) from exc
 
     @asynccontextmanager
     async def _session(self, begin: str, end: str, *, script: bool = False) -> AsyncIterator[Tx]:

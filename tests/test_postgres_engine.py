@@ -13,7 +13,7 @@ import pytest
 
 from storage import Database, StorageError, open_database
 from storage.migrate import VERSION_TABLE, applies_to, for_dialect
-from storage.postgres import numbered
+from storage.postgres_session import numbered
 
 pytest_plugins = ["tests.test_storage_backends"]  # postgres_url, migrated_postgres_url
 
