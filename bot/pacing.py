@@ -24,6 +24,10 @@ from providers.http_status import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
+# Requests already waiting for a turn are held this long at most after a 429; a longer wait is
+# the source's back-off (bot.sources), which refuses at once instead of keeping a user waiting.
+MAX_HOLD_SECONDS = 60.0
+
 
 class Turns(Protocol):
     async def take(self) -> None:
@@ -109,7 +113,8 @@ def paced_client(base_url: str, timeout: float, turns: Turns) -> httpx.AsyncClie
 
     async def hold_after_429(response: httpx.Response) -> None:
         if response.status_code == 429:
-            await turns.pause(retry_after_seconds(response.headers.get("Retry-After")))
+            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            await turns.pause(min(wait, MAX_HOLD_SECONDS))
 
     return httpx.AsyncClient(
         base_url=base_url,

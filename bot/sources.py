@@ -8,8 +8,10 @@ model: a source that fails backs off as a whole, with the last error kept for `/
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import TypeGuard
 
 from bot.metrics import Metrics
 from providers.base import (
@@ -99,8 +101,8 @@ class Sources:
         health.last_error = f"{type(exc).__name__}: {exc}"
         health.last_error_at = now
         retry_after = getattr(exc, "retry_after", None)
-        if isinstance(exc, TemporarySourceError | QuotaError) and retry_after:
-            delay = timedelta(seconds=float(retry_after))
+        if isinstance(exc, TemporarySourceError | QuotaError) and _usable(retry_after):
+            delay = timedelta(seconds=min(float(retry_after), MAX_BACKOFF.total_seconds()))
         elif isinstance(exc, AuthError):
             delay = timedelta(minutes=10)
         else:
@@ -126,3 +128,8 @@ class Sources:
     def backoff_of(self, name: str) -> datetime | None:
         health = self.health.get(name)
         return health.backoff_until if health else None
+
+
+def _usable(retry_after: object) -> TypeGuard[float]:
+    """A source's own wait, when it is a positive finite number of seconds."""
+    return isinstance(retry_after, int | float) and math.isfinite(retry_after) and retry_after > 0

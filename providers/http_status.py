@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import math
+
 import httpx
 
 from providers.base import AuthError, TemporarySourceError
 
+# The longest a source's word holds its requests: a broken header must not stop it for years.
+MAX_RETRY_AFTER_SECONDS = 3600.0
+
 
 def retry_after_seconds(value: str | None, default: float = 1.0) -> float:
-    """Retry-After in seconds; the HTTP-date form is rare here and read as the default."""
+    """Retry-After in seconds, at most an hour; the HTTP-date form is rare here and read as the
+    default, and so is anything that is not a finite number ("nan", "inf")."""
     try:
-        return max(float(value or default), 0.0)
+        seconds = float(value or default)
     except ValueError:
         return default
+    if not math.isfinite(seconds):
+        return default
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)
 
 
 def raise_for_status(what: str, response: httpx.Response, refused: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
@@ -167,6 +168,21 @@ async def test_a_wrong_key_does_not_crash_and_the_user_is_told_politely(
     assert tap.answer_text is not None and "не отвечает" in tap.answer_text
     assert "Что-то пошло не так" not in " ".join(m.text for m in alice.messages)
     assert CODE in (await alice.sends("/list")).text
+
+
+@pytest.mark.parametrize("retry_after", [math.nan, math.inf])
+async def test_a_broken_retry_after_costs_one_wait_not_the_source(
+    alice: Chat, bob: Chat, track17: Fake17Track, clock: ManualClock, retry_after: float
+) -> None:
+    track17.fail_next(429, retry_after=retry_after)
+    added = await alice.sends(CODE)
+    assert "Добавлено" in added.text and "не отвечает" in added.text
+    clock.advance(hours=1, minutes=1)  # past the longest back-off a source can ask for
+    asked = len(track17.requests)
+    reply = await bob.sends(OTHER)
+    assert "Added" in reply.text and "not answering" not in reply.text
+    assert len(track17.requests) > asked
+    assert "Что-то пошло не так" not in " ".join(m.text for m in alice.messages)
 
 
 async def test_a_code_added_while_17track_was_down_is_registered_once_it_recovers(

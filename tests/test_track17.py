@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -414,7 +415,10 @@ async def test_already_tracked_numbers_are_read_while_quota_is_spent() -> None:
         assert tracked(result[NUMBER]).status is Status.DELIVERED
 
 
-@pytest.mark.parametrize(("header", "expected"), [(7, 7.0), (None, 1.0)])
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [(7, 7.0), (None, 1.0), (-3, 0.0), (1e9, 3600.0), (math.nan, 1.0), (math.inf, 1.0)],
+)
 async def test_rate_limit_answer_is_temporary_with_retry_after(
     fake: Fake17Track, provider: Track17Provider, header: float | None, expected: float
 ) -> None:
