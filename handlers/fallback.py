@@ -10,6 +10,7 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
+from bot.callbacks import ItemCb
 from bot.texts import Texts, faq_topic_for
 from bot.tracking import TrackingService
 from handlers.faq import faq_answer
@@ -44,6 +45,11 @@ async def on_other_content(message: Message, texts: Texts) -> None:
     await message.answer(texts("fallback-not-text"))
 
 
+async def on_item_gone(query: CallbackQuery, texts: Texts) -> None:
+    """An item button `OwnedItem` refused: removed since, or never the presser's."""
+    await query.answer(texts("item-gone"), show_alert=True)
+
+
 async def on_stale_button(query: CallbackQuery, texts: Texts) -> None:
     await query.answer(texts("button-outdated"), show_alert=True)
 
@@ -54,5 +60,6 @@ def build() -> Router:
     router.message(F.text.startswith("/"))(on_unknown_command)
     router.message(F.text)(on_text)
     router.message()(on_other_content)
+    router.callback_query(ItemCb.filter())(on_item_gone)
     router.callback_query()(on_stale_button)
     return router

@@ -12,7 +12,6 @@ from aiogram.filters import BaseFilter
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import ItemCb
-from bot.texts import Texts
 from bot.tracking import TrackingService
 from providers.bare_numbers import MAX_ASKED, scan_bare
 from providers.code_scan import scan
@@ -47,17 +46,16 @@ class HoldsBareNumbers(BaseFilter):
 
 
 class OwnedItem(BaseFilter):
-    """Loads the item named by the callback for the pressing user; refuses politely otherwise."""
+    """Loads the item named by the callback for the pressing user; no match otherwise.
+
+    A refused press falls through to `fallback.on_item_gone`, which answers it: a filter that
+    answered too would leave the press to be answered twice.
+    """
 
     async def __call__(
-        self,
-        query: CallbackQuery,
-        callback_data: ItemCb,
-        tracking: TrackingService,
-        texts: Texts,
+        self, query: CallbackQuery, callback_data: ItemCb, tracking: TrackingService
     ) -> bool | dict[str, Any]:
         view = await tracking.item(query.from_user.id, callback_data.item_id)
         if view is None:
-            await query.answer(texts("item-gone"), show_alert=True)
             return False
         return {"view": view}

@@ -11,6 +11,7 @@ from bot.app import App
 from providers.clock import ManualClock
 from providers.codes import s10_check_digit
 from tests.fakes.chat import Chat
+from tests.fakes.telegram import FakeTelegram
 
 DELIVERED = "RA000012349CN"  # demo: the normal journey from China
 STALLED = "RA111100427CN"
@@ -259,7 +260,9 @@ async def test_remove_without_arguments_explains_usage(alice: Chat) -> None:
     assert "/remove" in reply.text
 
 
-async def test_forged_callback_for_a_foreign_item_is_refused(alice: Chat, bob: Chat) -> None:
+async def test_forged_callback_for_a_foreign_item_is_refused(
+    tg: FakeTelegram, alice: Chat, bob: Chat, caplog: pytest.LogCaptureFixture
+) -> None:
     added = await alice.sends(f"{DELIVERED} секрет")
     item_id = _item_id(added)
     own = await bob.sends("/start")
@@ -267,6 +270,9 @@ async def test_forged_callback_for_a_foreign_item_is_refused(alice: Chat, bob: C
         tap = await bob.taps_data(f"i1:{action}:{item_id}", on=own)
         assert tap.answer_text is not None and "no longer in your list" in tap.answer_text
     assert "секрет" in (await alice.sends("/list")).text
+    answers = [c for c in tg.calls if c.method == "answerCallbackQuery"]
+    assert len(answers) == 8 and {c.status for c in answers} == {200}  # each press answered once
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 async def test_garbage_and_outdated_callback_data_get_a_polite_answer(alice: Chat) -> None:
