@@ -36,6 +36,10 @@ class UserContext(BaseMiddleware):
             self._metrics.updates.labels(event.event_type).inc()
         tg_user: TgUser | None = data.get("event_from_user")
         if tg_user is None or tg_user.is_bot:
+            # A channel post, or a group's anonymous admin (@GroupAnonymousBot): nobody to store,
+            # yet the group handlers still answer, in the bot's default language.
+            data["texts"] = self._catalogue.for_language(None)
+            data["tz"] = self._default_tz
             return await handler(event, data)
         if _in_a_group(event, data):
             # A group's member is not the bot's user until they talk to it: nothing is stored.

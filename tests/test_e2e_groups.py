@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+import pytest
 
 from bot.app import App
 from tests.fakes.chat import Chat
@@ -12,11 +15,25 @@ GROUP: JsonDict = {"id": -100500, "type": "supergroup", "title": "Семья"}
 CODE = "RA000012349CN"
 
 
-async def said_in_group(tg: FakeTelegram, member: Chat, text: str) -> list[Message]:
+# What Telegram puts in `from` when a group's admin writes anonymously (or as the group).
+ANONYMOUS_ADMIN: JsonDict = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+
+
+async def said_in_group(
+    tg: FakeTelegram, member: Chat, text: str, *, anonymously: bool = False
+) -> list[Message]:
     """What the bot sent to the group in answer (waits a moment for a reply that may not come)."""
     before = len(tg.chat_messages(GROUP["id"]))
     update: dict[str, Any] = member.message_update(text)
     update["chat"] = dict(GROUP)
+    if anonymously:
+        update["from"] = dict(ANONYMOUS_ADMIN)
+        update["sender_chat"] = dict(GROUP)
     tg.push_update({"message": update})
     await tg.until(lambda: len(tg.chat_messages(GROUP["id"])) > before, timeout=0.5)
     return tg.chat_messages(GROUP["id"])[before:]
@@ -52,3 +69,14 @@ async def test_a_command_in_a_group_points_to_the_private_chat_in_the_members_la
         assert button["url"] == "https://t.me/parcel_test_bot"
     [english] = await said_in_group(tg, bob, "/start")
     assert "private chat" in english.text
+
+
+async def test_an_anonymous_admins_command_gets_the_pointer_in_the_default_language(
+    tg: FakeTelegram, app: App, alice: Chat, caplog: pytest.LogCaptureFixture
+) -> None:
+    tg.register_chat(GROUP)
+    [reply] = await said_in_group(tg, alice, "/list@parcel_test_bot", anonymously=True)
+    assert "в личном чате" in reply.text
+    assert await said_in_group(tg, alice, f"{CODE} подарок", anonymously=True) == []
+    assert await users_stored(app) == 0
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
