@@ -1,8 +1,9 @@
 """Admitting a number to a user's list: the one transaction that follows it, within the limits.
 
-A number nobody follows yet costs a registration at its source, so it counts against the user's
-list (MAX_ITEMS_PER_USER) and their allowance of new numbers a day; one someone already follows
-costs nothing. The shipment is shared by every follower; the subscription is the user's own.
+Every number that lengthens a user's list counts against MAX_ITEMS_PER_USER (archived items do
+not count). A number nobody follows yet also costs a registration at its source, so it spends
+one of the user's new numbers of the day; one someone already follows costs nothing more. The
+shipment is shared by every follower; the subscription is the user's own.
 """
 
 from __future__ import annotations
@@ -41,12 +42,16 @@ async def admit(
     await tx.users.ensure(user_id, now)
     if new_numbers_per_day:
         await tx.allowances.before_counting(user_id)
-    if await tx.shipments.find(source, code.value) is None:
+    known = await tx.shipments.find(source, code.value)
+    before = None if known is None else await tx.subscriptions.find_for(user_id, known.id)
+    lengthens_list = before is None or before.archived
+    if lengthens_list and await tx.subscriptions.count(user_id) >= MAX_ITEMS_PER_USER:
+        return AddOutcome(code, None, False, AddProblem.TOO_MANY)
+    if known is None:
         refusal = await _refuse_new_number(tx, user_id, code, clock, new_numbers_per_day)
         if refusal is not None:
             return refusal
-    shipment, new = await tx.shipments.get_or_create(source, code.value, code.kind, now)
-    before = None if new else await tx.subscriptions.find_for(user_id, shipment.id)
+    shipment, _ = await tx.shipments.get_or_create(source, code.value, code.kind, now)
     subscription, created = await tx.subscriptions.add(user_id, shipment.id, label, now)
     return Admitted(shipment, subscription, created, before)
 
@@ -54,8 +59,7 @@ async def admit(
 async def _refuse_new_number(
     tx: Tx, user_id: int, code: Code, clock: Clock, new_numbers_per_day: int
 ) -> AddOutcome | None:
-    if await tx.subscriptions.count(user_id) >= MAX_ITEMS_PER_USER:
-        return AddOutcome(code, None, False, AddProblem.TOO_MANY)
+    """A number new to the bot also spends one of the user's new numbers of the day."""
     if not new_numbers_per_day:
         return None
     rule = new_numbers(new_numbers_per_day)

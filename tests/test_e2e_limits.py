@@ -1,5 +1,6 @@
-"""The daily allowance of numbers new to the bot, through the real stack: each one costs the
-operator a registration at the source, so neither removing items nor /forget gives it back."""
+"""The limits of one user, through the real stack: the daily allowance of numbers new to the bot
+(each one costs the operator a registration at the source, so neither removing items nor /forget
+gives it back), and the length of the list."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.admission import MAX_ITEMS_PER_USER
 from bot.app import App
 from providers.clock import ManualClock
-from providers.codes import s10_check_digit
+from providers.codes import CodeKind, s10_check_digit
 from tests.conftest import make_settings, running_bot
 from tests.fakes.chat import Chat
 from tests.fakes.telegram import FakeTelegram
@@ -99,3 +101,27 @@ async def test_no_limit_when_the_operator_sets_zero(
         carol = chat(3003, "ru")
         for n in range(LIMIT + 2):
             assert "Добавлено" in (await carol.sends(code(7400 + n))).text
+
+
+async def fill_list(app: App, user_id: int, clock: ManualClock) -> None:
+    """A list at its cap, written straight into the database (300 adds would take a minute)."""
+    async with app.db.transaction() as tx:
+        await tx.users.ensure(user_id, clock())
+        for n in range(MAX_ITEMS_PER_USER):
+            shipment, _ = await tx.shipments.get_or_create(
+                "demo", code(8000 + n), CodeKind.S10, clock()
+            )
+            await tx.subscriptions.add(user_id, shipment.id, "", clock())
+
+
+async def test_a_full_list_takes_no_more_numbers_even_ones_others_follow(
+    app: App, alice: Chat, bob: Chat, clock: ManualClock
+) -> None:
+    await bob.sends(code(7300))
+    await fill_list(app, ALICE, clock)
+    for number in (code(7300), code(7301)):  # followed by Bob, and new to the bot
+        refused = await alice.sends(number)
+        assert "Список заполнен" in refused.text
+    assert "Ваши отслеживания: 300" in (await alice.sends("/list")).text
+    again = await alice.sends(code(8000))  # one she follows already is still shown
+    assert "Список заполнен" not in again.text and code(8000) in again.text
