@@ -14,6 +14,7 @@ from typing import Any
 
 from aiogram import Router
 from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.exceptions import TelegramForbiddenError
 from aiogram.types import ErrorEvent, User
 
 from bot.logs import OneLinePerInterval
@@ -47,6 +48,8 @@ async def on_error(
     telegram_redelivers: bool = False,
 ) -> Any:
     """`telegram_redelivers` is set by the webhook, whose unanswered updates come again."""
+    if isinstance(event.exception, TelegramForbiddenError):
+        return await _blocked_meanwhile(event, tracking)
     store = unreachable_store(event.exception)
     if tracking is not None:
         tracking.metrics.updates_failed.labels("outage" if store else "error").inc()
@@ -74,13 +77,26 @@ async def on_error(
     return True
 
 
+async def _blocked_meanwhile(event: ErrorEvent, tracking: TrackingService | None) -> bool:
+    """The user blocked the bot between writing and the answer: nobody to tell, nothing broken."""
+    user = _sender(event)
+    log.info("update %s: the user blocked the bot meanwhile", event.update.update_id)
+    if tracking is not None and user is not None:
+        await tracking.set_active(user.id, False)  # as the outbox does on its own 403
+    return True
+
+
+def _sender(event: ErrorEvent) -> User | None:
+    if event.update.message and event.update.message.from_user:
+        return event.update.message.from_user
+    if event.update.callback_query:
+        return event.update.callback_query.from_user
+    return None
+
+
 def _language(event: ErrorEvent) -> str:
     """Telegram's word for the language: the user's own setting may be what could not be read."""
-    user: User | None = None
-    if event.update.message and event.update.message.from_user:
-        user = event.update.message.from_user
-    elif event.update.callback_query:
-        user = event.update.callback_query.from_user
+    user = _sender(event)
     return "en" if user and (user.language_code or "").startswith("en") else "ru"
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.app import App
 from bot.config import Settings
@@ -284,6 +287,21 @@ async def test_blocking_through_my_chat_member_stops_alerts(
     async with scripted.db.read() as tx:
         user = await tx.users.get(alice.chat_id)
     assert user is not None and not user.active
+
+
+async def test_a_message_answered_after_its_sender_blocked_the_bot_is_no_error(
+    scripted: App, chat: Callable[..., Chat], caplog: pytest.LogCaptureFixture
+) -> None:
+    alice = chat(1, "ru")
+    await alice.sends(CODE)
+    alice.tg.block(alice.chat_id)  # /list was sent a moment before she blocked the bot
+    update_id = alice.tg.push_update({"message": alice.message_update("/list")})
+    await alice.tg.until(lambda: alice.tg.delivered(update_id), 3)
+    await settle(alice)
+    async with scripted.db.read() as tx:
+        user = await tx.users.get(alice.chat_id)
+    assert user is not None and not user.active
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 async def test_quiet_hours_hold_an_alert_until_morning(
