@@ -20,6 +20,9 @@ from datetime import datetime, timedelta, timezone
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
+import defusedxml.ElementTree as defused  # noqa: N813 - beside the standard ElementTree
+from defusedxml import DefusedXmlException
+
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 OPERATION_NS = "http://russianpost.org/operationhistory"
@@ -107,10 +110,12 @@ def read_answer(body: bytes) -> list[Operation] | Fault:
 
 
 def _parse(body: bytes) -> ElementTree.Element:
-    if b"<!DOCTYPE" in body:
-        raise ValueError("a document type declaration is not allowed in SOAP")
+    """SOAP allows no document type declaration: defusedxml refuses one in any encoding, and
+    with it every entity trick (expansion bombs, external files)."""
     try:
-        return ElementTree.fromstring(body)
+        return defused.fromstring(body, forbid_dtd=True)
+    except DefusedXmlException:
+        raise ValueError("a document type declaration is not allowed in SOAP") from None
     except ElementTree.ParseError as exc:
         raise ValueError(f"malformed XML: {exc}") from None
 

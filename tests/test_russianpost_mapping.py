@@ -440,6 +440,13 @@ def test_an_empty_history_has_no_events() -> None:
     assert parse_history(history_body(BARCODE, [])) == []
 
 
+def _utf16_with_doctype(body: bytes) -> bytes:
+    """A valid answer re-encoded as UTF-16 with a DTD, which a search for b"<!DOCTYPE" misses."""
+    declaration, _, rest = body.decode().partition("?>")
+    declaration = declaration.replace("UTF-8", "UTF-16")
+    return f'{declaration}?><!DOCTYPE x [<!ENTITY a "aa">]>{rest}'.encode("utf-16")
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -448,9 +455,10 @@ def test_an_empty_history_has_no_events() -> None:
         b"<S:Envelope xmlns:S='http://www.w3.org/2003/05/soap-envelope'/>",
         history_body(BARCODE, [Operation(1, 1, "2026-11-10T10:00:00+03:00")])[:300],
         b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>',
+        _utf16_with_doctype(history_body(BARCODE, [Operation(1, 1, "2026-11-10T10:00:00+03:00")])),
         fault_body("S:Receiver", "Внутренняя ошибка", ""),
     ],
-    ids=["empty", "html", "no-body", "truncated", "doctype", "fault"],
+    ids=["empty", "html", "no-body", "truncated", "doctype", "doctype-utf16", "fault"],
 )
 def test_anything_but_a_history_raises_value_error(body: bytes) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - the contract is "ValueError", any message
