@@ -17,12 +17,14 @@ from aiogram.types import CallbackQuery, Message
 from bot.callbacks import ItemAction, ItemCb
 from bot.cards import MAX_TITLE_CHARS, shown
 from bot.keyboards import confirm_delete_keyboard
+from bot.orders import Orders
 from bot.outcomes import ItemView
 from bot.texts import Texts
 from bot.tracking import TrackingService
-from handlers.filters import OwnedItem
+from handlers.adding import reply_to_scan
+from handlers.filters import ContainsCodes, OwnedItem
 from handlers.views import edit_or_keep, item_message
-from providers.codes import normalise
+from providers.codes import CodeKind, Scan, normalise
 
 
 class Rename(StatesGroup):
@@ -59,6 +61,25 @@ async def on_new_label(
     if view is not None:
         text, keyboard = item_message(view, texts, tz, tracking.clock())
         await message.answer(f"{texts('rename-done')}\n\n{text}", reply_markup=keyboard)
+
+
+async def on_code_while_renaming(
+    message: Message,
+    scan: Scan,
+    tracking: TrackingService,
+    texts: Texts,
+    tz: ZoneInfo,
+    orders: Orders,
+    state: FSMContext,
+) -> None:
+    """A track code sent instead of a name: the rename is dropped and the code added, as it
+    would be outside the dialogue (an order number can be a name, so it stays one)."""
+    if not any(code.kind is not CodeKind.ORDER for code in scan.codes):
+        await on_new_label(message, tracking, texts, tz, state)
+        return
+    assert message.from_user is not None
+    await state.clear()
+    await reply_to_scan(message, scan, message.from_user.id, tracking, texts, tz, orders, state)
 
 
 async def on_delete(query: CallbackQuery, view: ItemView, texts: Texts) -> None:
@@ -105,6 +126,7 @@ def build() -> Router:
     router = Router(name="editing")
     router.callback_query(ItemCb.filter(F.action == ItemAction.RENAME), OwnedItem())(on_rename)
     router.message(StateFilter(Rename.waiting_label), Command("cancel"))(on_rename_cancel)
+    router.message(StateFilter(Rename.waiting_label), ContainsCodes())(on_code_while_renaming)
     router.message(StateFilter(Rename.waiting_label), F.text)(on_new_label)
     router.callback_query(ItemCb.filter(F.action == ItemAction.DELETE), OwnedItem())(on_delete)
     router.callback_query(ItemCb.filter(F.action == ItemAction.DELETE_YES), OwnedItem())(

@@ -229,6 +229,18 @@ async def test_rename_asks_for_a_new_label_and_keeps_it(alice: Chat) -> None:
     assert "Зимние ботинки" in listing.text
 
 
+async def test_a_track_code_sent_instead_of_a_name_is_added_and_the_name_kept(
+    alice: Chat,
+) -> None:
+    added = await alice.sends(f"{DELIVERED} кроссовки")
+    await alice.taps("Переименовать", on=added)
+    reply = await alice.sends(f"{STALLED} зарядка")
+    assert "Добавлено" in reply.text and STALLED in reply.text
+    listing = (await alice.sends("/list")).text
+    assert "кроссовки" in listing and "зарядка" in listing
+    assert "Название сохранено" not in (await alice.sends("наушники")).text  # the rename is over
+
+
 async def test_a_long_new_label_is_shortened_at_a_word(alice: Chat) -> None:
     added = await alice.sends(DELIVERED)
     await alice.taps("Переименовать", on=added)
