@@ -1,4 +1,5 @@
-"""Numbers of digits only that no checkable format claims, such as CDEK's 10-12 digit ones.
+"""Numbers of digits only that no firmly checked format claims, such as CDEK's 10-13 digit ones
+(DHL's 10 and FedEx's 12 digits among them: their check digit is passed by chance too often).
 
 They look like order numbers, account numbers and phone numbers too, so they are never taken
 from a message on their own: `/add` and an `add_` link take them when nothing else was found
@@ -27,8 +28,8 @@ def bare_number(token: str) -> Code | None:
     value = normalise(token)
     if not value.isdigit() or len(value) not in BARE_LENGTHS or _PHONE.fullmatch(value):
         return None
-    if classify_digits(value) is not None:
-        return None  # a format with a check digit reads it, or explains its typo
+    if classify_digits(value, weak=False) is not None:
+        return None  # a format with a firm check digit reads it, or explains its typo
     return Code(value, CodeKind.GENERIC)
 
 

@@ -120,7 +120,7 @@ def _digit_runs(masked: str) -> Iterator[tuple[list[re.Match[str]], bool]]:
 def _read_run(groups: Sequence[re.Match[str]]) -> Found | None:
     """Digit groups joined into one code, or a typo where the grouping looks deliberate."""
     digits = [g[0] for g in groups]
-    whole = None if phone_layout(digits) else classify_digits("".join(digits))
+    whole = None if phone_layout(digits) else classify_digits("".join(digits), weak=False)
     if isinstance(whole, BadCode) and any(len(d) < 3 for d in digits[:-1]):
         return None  # scattered small numbers, not a mistyped code
     return whole
@@ -170,7 +170,7 @@ class _Reader:
                 self.take(run[0].start(), run[-1].end(), whole)
             elif not spaced:
                 for group in run:
-                    if (found := classify_digits(group[0])) is not None:
+                    if (found := classify_digits(group[0], weak=False)) is not None:
                         self.take(*group.span(), found)
 
     def words(self) -> None:

@@ -155,6 +155,9 @@ def _dhl_ok(v: str) -> bool:
 
 
 _DIGIT_FORMATS = ((CodeKind.FEDEX, _fedex_ok), (CodeKind.USPS, _usps_ok), (CodeKind.DHL, _dhl_ok))
+# Check digits that one number in seven (DHL) or ten (FedEx's 12 digits) passes by chance: in a
+# message these are as likely an order, account or tax number, so they are asked about first.
+_WEAK_CHECKS = {(CodeKind.DHL, 10), (CodeKind.FEDEX, 12)}
 
 
 def _checked(value: str, kind: CodeKind, typed: str, expected: int) -> Found:
@@ -167,11 +170,12 @@ def phone_layout(groups: Sequence[str]) -> bool:
     return len(groups) >= 3 and len(groups[-1]) == 2 and len(groups[-2]) == 2
 
 
-def classify_digits(value: str) -> Found | None:
+def classify_digits(value: str, *, weak: bool = True) -> Found | None:
+    """The digits-only format of `value`; `weak=False` leaves out the weakly checked ones."""
     if len(value) == 14:
         return _checked(value, CodeKind.RU_DOMESTIC, value[13], ru14_check_digit(value[:13]))
     for kind, ok in _DIGIT_FORMATS:
-        if ok(value):
+        if ok(value) and (weak or (kind, len(value)) not in _WEAK_CHECKS):
             return Code(value, kind)
     return None
 

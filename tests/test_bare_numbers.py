@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from providers.bare_numbers import bare_number, label_beside, scan_bare
+from providers.code_scan import scan
 from providers.codes import Code, CodeKind, classify_digits
 
 FAST = settings(max_examples=300, deadline=None)
@@ -32,20 +33,28 @@ def test_too_short_too_long_letters_or_non_ascii_digits_are_not_bare_numbers() -
         assert bare_number(token) is None, token
 
 
-def test_numbers_a_checked_format_reads_are_left_to_it() -> None:
-    fedex = "123456789012"
-    assert classify_digits(fedex) is not None
-    assert bare_number(fedex) is None
+def test_numbers_a_firmly_checked_format_reads_are_left_to_it() -> None:
     assert bare_number("14102192069353") is None  # Russian Post, check digit right
     assert bare_number("14102192069350") is None  # Russian Post with a typo: explained instead
 
 
+def test_a_weak_check_digit_does_not_make_a_number_a_code_without_asking() -> None:
+    # DHL's 10 digits pass one random number in seven, FedEx's 12 one in ten: a tax number
+    # (ИНН 7707083893) or an order number reads as one as often. They are asked about.
+    for number, kind in (("7707083893", CodeKind.DHL), ("123456789012", CodeKind.FEDEX)):
+        assert classify_digits(number) == Code(number, kind)
+        assert bare_number(number) == Code(number, CodeKind.GENERIC)
+        assert scan(f"ИНН {number}").codes == ()
+        assert scan_bare(f"ИНН {number}").codes == (Code(number, CodeKind.GENERIC),)
+
+
 @FAST
 @given(st.text("0123456789", min_size=1, max_size=20))
-def test_a_digit_string_is_a_format_a_bare_number_or_neither_never_both(digits: str) -> None:
+def test_a_digit_string_is_a_firm_format_a_bare_number_or_neither_never_both(digits: str) -> None:
     bare = bare_number(digits)
     if bare is not None:
-        assert classify_digits(digits) is None
+        assert classify_digits(digits, weak=False) is None
+        assert scan(digits).codes == ()  # a message holding it alone is asked about
         assert 10 <= len(digits) <= 13
         assert not (len(digits) == 10 and digits.startswith("9"))  # +7 left out
         assert not (len(digits) == 11 and digits.startswith(("79", "89")))

@@ -35,7 +35,7 @@ btn-open-bot = 💬 Open a chat with the bot
 
 ## Adding
 add-usage = Send the code after the command: <code>/add RA123456785CN gift for mum</code>
-add-nothing-found = I can't see a tracking number here. Check that it is complete, e.g. <code>RA123456785CN</code>, a 14-digit Russian Post number or a CDEK number of 10–12 digits.
+add-nothing-found = I can't see a tracking number here. Check that it is complete, e.g. <code>RA123456785CN</code>, a 14-digit Russian Post number or a CDEK number of 10–13 digits.
 bare-number-ask = { $count ->
     [one] Is this a tracking number? CDEK and other delivery services use numbers made of digits only, but order and account numbers look the same, so I am asking first. Tap to track it:
    *[other] Are these tracking numbers? CDEK and other delivery services use numbers made of digits only, but order and account numbers look the same, so I am asking first. Tap the ones to track:
