@@ -6,7 +6,8 @@ run that is no code as a whole is read group by group. Nothing glued to a URL, a
 decimal point or a currency sign is read. An S10 whose letters stand apart from the digits needs a
 real service letter first, and upper case when both pairs stand apart, so `at 123456785 by` is no
 code. Codes typed in groups are read before the shop's order pattern, so the pattern cannot claim
-one of their groups.
+one of their groups; nor can it claim a price, a count or a year (`1299 руб`, `2 шт по 1500`,
+`в 2024 году`).
 """
 
 from __future__ import annotations
@@ -58,6 +59,14 @@ _MASK = "\x00"
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]|«\s*»|\"\s*\"")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r" ([,.;:!?)\]»])")
 _REPEATED_COMMAS = re.compile(r"([,;:])(?:\s*[,;:])+")
+
+# Words beside a number that make it an amount (with an order pattern of digits only).
+_UNIT_WORDS = (
+    "р р. руб руб. рубль рубля рублей ₽ rub usd eur $ € шт шт. штук штуки штука pcs "
+    "г г. год года году лет кг гр мл мм см м км % дней дня день"
+)
+_UNITS = frozenset(_UNIT_WORDS.split())
+_AMOUNT_WORDS = frozenset(("по", "за", "цена", "сумма", "итого", "стоимость", "price"))
 
 Hit = tuple[int, int, Found]
 
@@ -148,9 +157,21 @@ class _Reader:
         for match in list(_TOKEN.finditer(self.masked)):
             for start, end in (match.span(), _trimmed(match, leading=False), _trimmed(match)):
                 piece = self.text[start:end]
-                if piece and pattern.fullmatch(piece):
+                if piece and pattern.fullmatch(piece) and not self._amount(start, end):
                     self.take(start, end, Code(piece, CodeKind.ORDER))
                     break
+
+    def _amount(self, start: int, end: int) -> bool:
+        """A price, a count or a year (`1299 руб`, `по 1500`, `в 2024 году`), not an order: only
+        digits, not marked as a number by `#` or `№`, with a unit after or a price word before."""
+        piece = self.text[start:end]
+        if not piece.isdigit() or self.text[:start].rstrip().endswith(("#", "№")):
+            return False
+        after = self.text[end:].split(maxsplit=1)
+        before = self.text[:start].rsplit(maxsplit=1)
+        unit = after[0].lower().rstrip(_TRAILING) if after else ""
+        lead = before[-1].lower() if before else ""
+        return unit in _UNITS or lead in _AMOUNT_WORDS
 
     def lettered(self, spaced: bool) -> None:
         for match in list(_LETTERED.finditer(self.masked)):

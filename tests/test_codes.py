@@ -353,6 +353,26 @@ def test_order_pattern_claims_its_tokens_but_not_groups_of_a_spaced_code() -> No
     assert found.rest == "заказ: трек"
 
 
+@pytest.mark.parametrize(
+    ("text", "orders"),
+    [
+        ("заплатил 1299 руб", []),
+        ("заказывал в 2024 году", []),
+        ("RA000012349CN 2 шт по 1500", []),
+        ("paid 2500 $, price 3100", []),
+        ("заказ 4512 за 1500 р.", ["4512"]),
+        ("№4512 руб", ["4512"]),  # marked as a number: the word after it does not matter
+        ("4512", ["4512"]),
+        ("#1001 подарок", ["#1001"]),
+    ],
+)
+def test_an_order_pattern_of_digits_does_not_take_prices_counts_or_years(
+    text: str, orders: list[str]
+) -> None:
+    found = scan(text, re.compile(r"^#?\d{4,10}$"))
+    assert [c.value for c in found.codes if c.kind is CodeKind.ORDER] == orders
+
+
 def test_order_pattern_wins_over_a_parcel_format_for_the_same_token() -> None:
     found = scan("заказ 80102367216110", re.compile(r"\d{14}"))
     assert found.codes == (Code("80102367216110", CodeKind.ORDER),)
