@@ -140,18 +140,20 @@ class SubscriptionsRepo:
     async def find_items(self, user_id: int, query: str, *, limit: int = 50) -> list[Item]:
         """Items whose code (or linked code) is the query, or whose label contains it.
 
+        An order number is found with or without its `#` or `№` (`1001` finds `#1001`).
         Archived items are included after the current ones.
         """
         code = "".join(query.split()).upper()
         needle = fold(query)
         if not needle:
             return []
+        bare = code.lstrip("#№")
         rows = await self._s.fetch_all(
             f"{_ITEM_FROM} WHERE s.user_id = ?"
-            " AND (sh.code = ? OR sh.linked_code = ?"
+            " AND (sh.code IN (?, ?, ?, ?) OR sh.linked_code = ?"
             f" OR s.label_folded LIKE ? ESCAPE '{_LIKE_ESCAPE}')"
             f" ORDER BY s.archived, s.created_at DESC, s.id DESC LIMIT ?",
-            (user_id, code, code, _like_pattern(needle), limit),
+            (user_id, code, bare, f"#{bare}", f"№{bare}", code, _like_pattern(needle), limit),
         )
         return [item_from_row(row) for row in rows]
 

@@ -152,6 +152,15 @@ async def test_search_finds_letters_the_label_was_renamed_to(tx: Tx) -> None:
     assert await tx.subscriptions.find_items(ALICE, "old") == []
 
 
+@pytest.mark.parametrize("query", ["1001", "#1001", "№1001", " # 1001 "])
+async def test_an_order_number_is_found_with_or_without_its_sign(tx: Tx, query: str) -> None:
+    sub_id, _ = await follow(tx, ALICE, "#1001")
+    other_id, _ = await follow(tx, ALICE, "1001")  # a shop whose numbers read both ways
+    await follow(tx, ALICE, "10011")
+    found = {i.id for i in await tx.subscriptions.find_items(ALICE, query)}
+    assert found == {sub_id, other_id}
+
+
 async def test_search_matches_the_code_exactly_in_any_case(tx: Tx) -> None:
     sub_id, _ = await follow(tx, ALICE, "RA123456785CN")
     assert [i.id for i in await tx.subscriptions.find_items(ALICE, "ra123456785cn")] == [sub_id]
