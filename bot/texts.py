@@ -1,4 +1,4 @@
-"""The user-facing texts: Fluent catalogues per language, formatting, and FAQ topic matching.
+"""The user-facing texts: Fluent catalogues per language and their formatting.
 
 Every `*.ftl` file in `locales/<language>/` goes into one `FluentBundle` per language, built
 without bidi isolation marks (Telegram would show them). Texts are Telegram HTML: placeables are
@@ -12,7 +12,6 @@ A broken catalogue fails at load time; formatting never raises.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -24,7 +23,7 @@ from fluent.runtime.types import FluentNone
 from fluent.syntax import ast
 from fluent.syntax.visitor import Visitor
 
-__all__ = ["FAQ_TOPICS", "LOCALES_DIR", "OPTIONAL_ARGS", "Catalogue", "Texts", "faq_topic_for"]
+__all__ = ["FAQ_TOPICS", "LOCALES_DIR", "OPTIONAL_ARGS", "Catalogue", "Texts"]
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +33,7 @@ LOCALES_DIR = Path(__file__).with_name("locales")
 FAQ_TOPICS: tuple[str, ...] = (
     "statuses",
     "not-tracked",
+    "arrival",
     "stalled",
     "customs",
     "updates",
@@ -168,43 +168,3 @@ class _VariableCollector(Visitor):
     def visit_TermReference(self, node: ast.TermReference) -> None:  # noqa: N802
         # Variables inside a term belong to the term's own call arguments; only those count.
         self.visit(node.arguments)
-
-
-def _normalise(text: str) -> str:
-    """Lower case, ё as е, punctuation as single spaces: so "can't" matches "can t"."""
-    return re.sub(r"[\W_]+", " ", text.lower().replace("ё", "е")).strip()
-
-
-def _topic_keywords(texts: Texts, topic: str) -> list[str]:
-    key = f"faq-{topic}-keywords"
-    if not texts.has(key):
-        return []
-    return [word for word in map(_normalise, texts(key).split(",")) if word]
-
-
-def _best_topic(question: str, texts: Texts) -> str | None:
-    """The topic with the most keywords found at word starts; longer matches break ties."""
-    best: tuple[int, int] = (0, 0)
-    found: str | None = None
-    for topic in FAQ_TOPICS:
-        hits = [
-            word
-            for word in _topic_keywords(texts, topic)
-            if re.search(rf"(?<!\w){re.escape(word)}", question)
-        ]
-        score = (len(hits), sum(map(len, hits)))
-        if score > best:
-            best, found = score, topic
-    return found
-
-
-def faq_topic_for(text: str, texts: Texts) -> str | None:
-    """The FAQ topic a free-text question is about, trying the user's language first."""
-    question = _normalise(text)
-    if not question:
-        return None
-    for candidate in (texts, *texts.alternatives()):
-        topic = _best_topic(question, candidate)
-        if topic is not None:
-            return topic
-    return None

@@ -11,9 +11,13 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import ItemCb
-from bot.texts import Texts, faq_topic_for
+from bot.faq_match import faq_topic_for, small_talk_for
+from bot.texts import Texts
 from bot.tracking import TrackingService
 from handlers.faq import faq_answer
+
+# Topics a question about one's own parcels leads to: the answer ends with a pointer to them.
+ABOUT_ONES_PARCELS = frozenset(("not-tracked", "arrival", "stalled", "customs", "pickup"))
 
 
 async def on_nothing_to_cancel(message: Message, texts: Texts) -> None:
@@ -28,16 +32,18 @@ async def on_unknown_command(message: Message, texts: Texts) -> None:
 async def on_text(
     message: Message, texts: Texts, shop_name: str, tracking: TrackingService
 ) -> None:
-    topic = faq_topic_for(message.text or "", texts)
+    said = message.text or ""
+    topic = faq_topic_for(said, texts)
     if topic is None:
-        await message.answer(texts("fallback-hint"))
+        talk = small_talk_for(said, texts)
+        await message.answer(texts(f"fallback-{talk}" if talk else "fallback-hint"))
         return
     text, markup = faq_answer(topic, texts, shop_name)
-    if message.from_user is not None:
-        # "Where is my parcel?" from someone who follows some: their statuses are one tap away.
+    if message.from_user is not None and topic in ABOUT_ONES_PARCELS:
+        # "Where is my parcel?": their statuses are one tap away, or the way to add one is said.
         _, followed = await tracking.page(message.from_user.id, 0, 1)
-        if followed:
-            text += "\n\n" + texts("faq-your-items", count=followed)
+        pointer = texts("faq-your-items", count=followed) if followed else texts("faq-no-items")
+        text += "\n\n" + pointer
     await message.answer(text, reply_markup=markup)
 
 

@@ -13,7 +13,8 @@ import pytest
 from fluent.syntax import FluentParser, ast
 from fluent.syntax.visitor import Visitor
 
-from bot.texts import FAQ_TOPICS, LOCALES_DIR, Catalogue, Texts, faq_topic_for
+from bot.faq_match import faq_topic_for, small_talk_for
+from bot.texts import FAQ_TOPICS, LOCALES_DIR, Catalogue, Texts
 from providers.statuses import Stage, Status
 from providers.track17 import CARRIER_CHOICES
 
@@ -207,6 +208,11 @@ def test_order_statuses_name_the_shop_only_when_given(
         ("My tracking number can't be found", "not-tracked"),
         ("Нужно ли платить пошлину?", "customs"),
         ("customs duty", "customs"),
+        ("что значит на таможне", "customs"),
+        ("Когда придёт моя посылка?", "arrival"),
+        ("сколько идёт посылка из Китая", "arrival"),
+        ("When will it arrive?", "arrival"),
+        ("how long is storage at the post office", "pickup"),
     ],
 )
 def test_free_text_question_finds_its_topic_in_either_language(
@@ -335,3 +341,23 @@ def test_question_in_another_language_uses_that_languages_keywords(tmp_path: Pat
     assert faq_topic_for("Where do I collect it?", russian) == "pickup"
     assert faq_topic_for("Где забрать?", russian) == "pickup"
     assert faq_topic_for("Где она?", russian) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Привет!", "greeting"),
+        ("добрый день", "greeting"),
+        ("hi", "greeting"),
+        ("Спасибо большое!", "thanks"),
+        ("thanks a lot", "thanks"),
+        ("спасибо, но у меня ещё вопрос про сроки возврата", None),  # more than small talk
+        ("хитрый план", None),  # "хи" is not a greeting: keywords start words, "hi" is Latin
+        ("history", None),
+        ("", None),
+    ],
+)
+def test_small_talk_is_a_short_greeting_or_thanks_in_either_language(
+    catalogue: Catalogue, text: str, kind: str | None
+) -> None:
+    assert small_talk_for(text, catalogue.for_language("ru")) == kind

@@ -26,6 +26,20 @@ faq-not-tracked-body =
     I keep checking the number on my own and will message you as soon as data appears.
 faq-not-tracked-keywords = not tracked, not tracking, not being tracked, can't track, cannot track, can't find, can't be found, cannot find, no information, no info, no data, not found, doesn't work, invalid, wrong number, wrong code
 
+faq-arrival-title = 📅 When will it arrive
+faq-arrival-body =
+    <b>When will my parcel arrive</b>
+
+    Only the shop or the carrier knows the exact date: it is shown in the order on the shop's site or in its app. The usual times:
+    • within Russia: 2 to 10 days, longer to remote regions;
+    • from a marketplace's warehouse in Russia (Ozon, Wildberries and others): 1–7 days;
+    • from China and other countries: usually 2–5 weeks, up to 2 months with the cheapest shipping.
+
+    On its way with no new entries for a week or two? That is common on the international leg.
+
+    I watch the number myself: I'll write as soon as the parcel moves, and remind you to collect it once it reaches the pickup point.
+faq-arrival-keywords = when will it, when will my, when will the, when does it, when do i get, arrive, delivery time, delivery date, how many days, how long will it take, how long does, how long to wait, eta
+
 faq-stalled-title = ⏳ No updates for a while
 faq-stalled-body =
     <b>No updates for a while</b>
@@ -104,3 +118,4 @@ faq-privacy-body =
     I send tracking numbers only to tracking services, to learn their status. An order number and the phone or e-mail that confirms it go to the shop; I do not keep the contact. /remove deletes one number, /forget everything I keep about you.
 faq-privacy-keywords = privacy, personal data, my data, data, delete, do you store, do you keep
 faq-your-items = 📋 The statuses of your items ({ $count }) are in /list
+faq-no-items = 📦 Send me a tracking or order number: I'll show where the parcel is and keep an eye on it.

@@ -186,6 +186,10 @@ tz-kamchatka = Kamchatka (MSK+9)
 ## Fallback
 unknown-command = There is no such command. See /help.
 fallback-hint = I found no tracking number here. Send a parcel or order number such as <code>RA123456785CN</code>, or have a look at /faq.
+smalltalk-greeting-keywords = hello, hi, hey, good morning, good afternoon, good evening
+smalltalk-thanks-keywords = thank, thanks, thx, cheers
+fallback-greeting = Hello! Send me a tracking or order number: I'll show its status and write when it changes. What I can do: /help.
+fallback-thanks = You're welcome! I'll write by myself when something changes.
 fallback-not-text = I only understand text: send the tracking number as a message.
 button-outdated = This button is outdated. Open /list again.
 
