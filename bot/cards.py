@@ -137,14 +137,11 @@ def render_card(card: Card, texts: Texts, tz: ZoneInfo, now: datetime) -> str:
     lines = [f"<b>{shown(card.title, MAX_TITLE_CHARS)}</b>"] if card.title != card.code else []
     code_line = f"<code>{shown(card.code, MAX_TITLE_CHARS)}</code>"
     if card.carrier:
-        code_line += f" · {shown(card.carrier, MAX_PLACE_CHARS)}"
+        code_line += f" · {shown(texts.carrier(card.carrier), MAX_PLACE_CHARS)}"
     lines.append(code_line)
     status_line = f"{status_label(card.status, texts)}"
     lines.append(f"<b>{status_line}</b>")
-    if card.status_text and card.status_text not in (
-        texts(status_key(card.status, "label")),
-        card.last_event.description if card.last_event is not None else "",
-    ):  # the source's words once: most sources word the status as their last event
+    if _source_words_add_to(card, texts):
         lines.append(f"<i>{shown(card.status_text)}</i>")
     lines.append(progress_line(card.status, texts))
     if card.linked_code:
@@ -161,6 +158,15 @@ def render_card(card: Card, texts: Texts, tz: ZoneInfo, now: datetime) -> str:
     if card.muted:
         lines.append(texts("card-muted"))
     return "\n".join(lines)
+
+
+def _source_words_add_to(card: Card, texts: Texts) -> bool:
+    """The source's wording of the status, unless it says again what the card says: most sources
+    word the status as their last event, and a number not found is "not found" in every tongue."""
+    if not card.status_text or (card.status is Status.NOT_FOUND and card.last_event is None):
+        return False
+    last_said = card.last_event.description if card.last_event is not None else ""
+    return card.status_text not in (texts(status_key(card.status, "label")), last_said)
 
 
 def render_explanation(status: Status, texts: Texts, shop: str = "", title: str = "") -> str:

@@ -42,6 +42,10 @@ FAQ_TOPICS: tuple[str, ...] = (
     "privacy",
 )
 
+# Catalogue entries naming a carrier (carrier-russian-post = Почта России): a source's name for
+# one is shown in the user's language.
+CARRIER_PREFIX = "carrier-"
+
 # Placeables a caller may leave out, with the value used then.
 OPTIONAL_ARGS: Mapping[str, str] = {"shop": ""}
 
@@ -65,10 +69,17 @@ def _fluent_value(value: object) -> object:
 class Texts:
     """The texts of one language; calling it formats a message."""
 
-    def __init__(self, language: str, bundle: FluentBundle, family: Mapping[str, Texts]) -> None:
+    def __init__(
+        self,
+        language: str,
+        bundle: FluentBundle,
+        family: Mapping[str, Texts],
+        carriers: Mapping[str, str],
+    ) -> None:
         self.language = language
         self._bundle = bundle
         self._family = family  # every language of the catalogue, this one included
+        self._carriers = carriers  # a carrier's name in any language (folded) -> its key
 
     def __repr__(self) -> str:
         return f"Texts({self.language!r})"
@@ -89,6 +100,12 @@ class Texts:
     def has(self, key: str) -> bool:
         return self._bundle.has_message(key)
 
+    def carrier(self, name: str) -> str:
+        """A carrier's name as a source gave it ("Почта России", "China Post"), in this language
+        when the catalogue knows the carrier; as given otherwise."""
+        key = self._carriers.get(name.strip().casefold())
+        return self(key) if key is not None and self.has(key) else name
+
     def alternatives(self) -> tuple[Texts, ...]:
         """The other languages, for matching a question typed in a language not chosen."""
         return tuple(texts for texts in self._family.values() if texts is not self)
@@ -101,6 +118,7 @@ class Catalogue:
         root = directory if directory is not None else LOCALES_DIR
         self._messages: dict[str, dict[str, ast.Message]] = {}
         self._texts: dict[str, Texts] = {}
+        self._carriers: dict[str, str] = {}
         for folder in sorted(path for path in root.iterdir() if path.is_dir()):
             files = sorted(folder.glob("*.ftl"))
             if files:
@@ -130,7 +148,10 @@ class Catalogue:
                     messages[entry.id.name] = entry
             bundle.add_resource(resource)
         self._messages[language] = messages
-        self._texts[language] = Texts(language, bundle, self._texts)
+        self._texts[language] = Texts(language, bundle, self._texts, self._carriers)
+        for name in messages:
+            if name.startswith(CARRIER_PREFIX):
+                self._carriers[self._texts[language](name).casefold()] = name
 
     def for_language(self, code: str | None) -> Texts:
         """Texts for a Telegram language code ("ru", "en-US"); anything else gets the default."""

@@ -62,6 +62,12 @@ async def test_a_plain_message_with_a_spaced_lower_case_code_adds_it(alice: Chat
     assert "Добавлено" in reply.text
 
 
+async def test_a_number_not_found_yet_says_so_once(alice: Chat) -> None:
+    card = (await alice.sends(DELIVERED)).text
+    assert "Нет данных" in card and "Событий пока нет" in card
+    assert "Отправление не найдено" not in card  # the demo source's own words for it
+
+
 async def test_wrong_check_digit_is_refused_with_the_expected_digit(alice: Chat) -> None:
     reply = await alice.sends("RA000012340CN")
     assert "контрольная цифра" in reply.text
@@ -341,10 +347,16 @@ async def test_bad_deep_link_is_refused_politely(alice: Chat) -> None:
     assert "ссылка" in reply.text.lower()
 
 
-async def test_english_user_gets_english_cards(bob: Chat) -> None:
+async def test_english_user_gets_english_cards(alice: Chat, bob: Chat, clock: ManualClock) -> None:
     reply = await bob.sends(DELIVERED)
     assert "Added" in reply.text
     assert "Refresh" in str(reply.buttons)
+    clock.advance(days=3)
+    refreshed = await bob.taps("Refresh", on=reply)
+    assert refreshed.message is not None
+    assert "Russian Post" in refreshed.message.text  # the carrier's name too
+    assert "Почта России" not in refreshed.message.text
+    assert "Почта России" in (await alice.sends(DELIVERED)).text
 
 
 def _item_id(message: object) -> int:
