@@ -23,6 +23,7 @@ from bot.texts import Texts
 from bot.tracking import TrackingService
 from handlers.adding import reply_to_scan
 from handlers.filters import ContainsCodes, OwnedItem
+from handlers.status import MAX_MATCHES
 from handlers.views import edit_or_keep, item_message
 from providers.codes import CodeKind, Scan, normalise
 
@@ -115,11 +116,13 @@ async def cmd_remove(
     if not views:
         await message.answer(texts("status-not-found", query=shown(query, MAX_TITLE_CHARS)))
         return
-    for view in views[:5]:
+    for view in views[:MAX_MATCHES]:
         await message.answer(
             texts("delete-confirm", title=escape(view.item.title)),
             reply_markup=confirm_delete_keyboard(view.item.id, texts),
         )
+    if len(views) > MAX_MATCHES:
+        await message.answer(texts("search-more", count=len(views) - MAX_MATCHES))
 
 
 def build() -> Router:

@@ -49,6 +49,8 @@ async def cmd_status(
     for view in views[:MAX_MATCHES]:
         text, keyboard = item_message(view, texts, tz, tracking.clock())
         await message.answer(text, reply_markup=keyboard)
+    if len(views) > MAX_MATCHES:
+        await message.answer(texts("search-more", count=len(views) - MAX_MATCHES))
 
 
 def build() -> Router:

@@ -68,6 +68,16 @@ async def test_a_number_not_found_yet_says_so_once(alice: Chat) -> None:
     assert "Отправление не найдено" not in card  # the demo source's own words for it
 
 
+async def test_more_matches_than_are_shown_are_counted_not_dropped(alice: Chat) -> None:
+    for n in range(6):
+        await alice.sends(f"{_s10(n)} подарок {n}")
+    await alice.sends("/status подарок")
+    more = await alice.wait_for_message(lambda m: "и ещё" in m.text)
+    assert "…и ещё 1 совпадение. Уточните запрос" in more.text
+    await alice.sends("/remove подарок")
+    await alice.wait_for_message(lambda m: "и ещё 1 совпадение" in m.text and m is not more)
+
+
 async def test_wrong_check_digit_is_refused_with_the_expected_digit(alice: Chat) -> None:
     reply = await alice.sends("RA000012340CN")
     assert "контрольная цифра" in reply.text

@@ -145,6 +145,10 @@ forget-done = 🗑 Done: I have deleted your tracked items, settings and alerts.
 forget-kept = OK, nothing has been deleted.
 remove-usage = Name a code or label: <code>/remove RA123456785CN</code>. Or press 🗑 under a card in /list.
 status-not-found = “{ $query }” is not in your list. Send the code as a message to add it, or see /list.
+search-more = …and { $count } more { $count ->
+    [one] match
+   *[other] matches
+}. Narrow the search down, with the whole number or label, say.
 
 ## Inline mode
 inline-nothing = Nothing found: open the bot
