@@ -55,7 +55,7 @@ async def test_a_plain_digits_only_number_is_asked_about_then_tracked_on_a_tap(
     refreshed = await alice.taps("Обновить", on=card)
     assert refreshed.message is not None
     assert "В пути" in refreshed.message.text and "Новосибирск" in refreshed.message.text
-    assert "CDEK" in refreshed.message.text
+    assert "СДЭК" in refreshed.message.text  # 17TRACK says "CDEK"; named in her language
 
 
 async def test_a_number_that_only_happens_to_pass_a_weak_check_digit_is_asked_about_too(

@@ -102,7 +102,7 @@ async def test_refresh_after_the_limit_shows_status_carrier_and_last_location(
     assert tap.message is not None
     card = tap.message.text
     assert "В пути" in card
-    assert "China Post" in card
+    assert "Почта Китая" in card  # 17TRACK says "China Post"; named in her language
     assert "Moscow PCC" in card and "Arrived at the sorting centre" in card
     assert card.count("Arrived at the sorting centre") == 1  # the status's words are the event's
     local = datetime.fromisoformat(EVENTS[1]["time"]).astimezone(ZoneInfo("Europe/Moscow"))
