@@ -133,9 +133,9 @@ def _keyboard(kind: str, item: Item, texts: Texts) -> InlineKeyboardMarkup:
         return alert_keyboard(item.id, texts, finished=finished)
     return item_keyboard(
         item.id,
+        item.shipment.status,
         item.subscription.muted,
         texts,
-        finished=finished,
         archived=item.subscription.archived,
     )
 

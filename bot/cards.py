@@ -109,18 +109,26 @@ def ago(moment: datetime, now: datetime, texts: Texts) -> str:
     return texts("ago-days", n=seconds // 86400)
 
 
-def progress_line(status: Status, texts: Texts) -> str:
-    info = CATALOGUE[status]
+def progress_line(card: Card, texts: Texts) -> str | None:
+    """The journey so far, or nothing when the status is off its line: a number not found yet
+    has no stage, and a parcel going back is not a step back along it. An expired number shows
+    where its tracking stopped, as a warning."""
+    info = CATALOGUE[card.status]
+    stage, problem = info.stage, info.problem
+    if card.status is Status.EXPIRED and card.last_event is not None:
+        stage, problem = CATALOGUE[card.last_event.status].stage, True
+    if stage is None:
+        return None
     parts = []
-    for stage, key in STAGE_KEYS.items():
-        if stage < info.stage:
+    for step, key in STAGE_KEYS.items():
+        if step < stage:
             mark = "●"
-        elif stage == info.stage:
-            mark = "⚠" if info.problem else "◉"
+        elif step == stage:
+            mark = "⚠" if problem else "◉"
         else:
             mark = "○"
         name = texts(key)
-        parts.append(f"<b>{mark} {name}</b>" if stage == info.stage else f"{mark} {name}")
+        parts.append(f"<b>{mark} {name}</b>" if step == stage else f"{mark} {name}")
     return " ━ ".join(parts)
 
 
@@ -143,7 +151,9 @@ def render_card(card: Card, texts: Texts, tz: ZoneInfo, now: datetime) -> str:
     lines.append(f"<b>{status_line}</b>")
     if _source_words_add_to(card, texts):
         lines.append(f"<i>{shown(card.status_text)}</i>")
-    lines.append(progress_line(card.status, texts))
+    progress = progress_line(card, texts)
+    if progress is not None:
+        lines.append(progress)
     if card.linked_code:
         lines.append(texts("card-linked-code", code=shown(card.linked_code, MAX_TITLE_CHARS)))
     lines.append("")

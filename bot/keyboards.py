@@ -20,6 +20,7 @@ from bot.callbacks import (
     PageCb,
 )
 from bot.texts import Texts
+from providers.statuses import CATALOGUE, Status
 
 
 def grid(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
@@ -39,21 +40,25 @@ def archive_row(item_id: int, archived: bool, texts: Texts) -> list[InlineKeyboa
 
 
 def item_keyboard(
-    item_id: int, muted: bool, texts: Texts, *, finished: bool = False, archived: bool = False
+    item_id: int, status: Status, muted: bool, texts: Texts, *, archived: bool = False
 ) -> InlineKeyboardMarkup:
-    """A finished item also gets the archive button (an archived one, the way back)."""
+    """A finished item has nothing left to alert about, so it offers the archive (an archived
+    one, the way back) instead of muting. It keeps the refresh: a delivered parcel can move."""
 
     def button(key: str, action: ItemAction) -> InlineKeyboardButton:
         return item_button(item_id, key, action, texts)
 
-    mute = (
-        button("btn-unmute", ItemAction.UNMUTE) if muted else button("btn-mute", ItemAction.MUTE)
-    )
-    rows = [
-        [button("btn-refresh", ItemAction.REFRESH), button("btn-history", ItemAction.HISTORY)],
-        [button("btn-explain", ItemAction.EXPLAIN), mute],
-        [button("btn-rename", ItemAction.RENAME), button("btn-delete", ItemAction.DELETE)],
+    finished = CATALOGUE[status].final
+    buttons = [
+        button("btn-refresh", ItemAction.REFRESH),
+        button("btn-history", ItemAction.HISTORY),
+        button("btn-explain", ItemAction.EXPLAIN),
     ]
+    if not finished:
+        mute = ("btn-unmute", ItemAction.UNMUTE) if muted else ("btn-mute", ItemAction.MUTE)
+        buttons.append(button(*mute))
+    buttons += [button("btn-rename", ItemAction.RENAME), button("btn-delete", ItemAction.DELETE)]
+    rows = grid(buttons, 2)
     if finished or archived:
         rows.append(archive_row(item_id, archived, texts))
     return InlineKeyboardMarkup(inline_keyboard=rows)

@@ -13,7 +13,6 @@ from bot.cards import Card, render_card, render_list_line
 from bot.keyboards import item_keyboard, list_keyboard
 from bot.outcomes import ItemView
 from bot.texts import Texts
-from providers.statuses import CATALOGUE
 
 
 def card_of(view: ItemView) -> Card:
@@ -26,8 +25,8 @@ def item_message(
 ) -> tuple[str, InlineKeyboardMarkup]:
     text = render_card(card_of(view), texts, tz, now)
     sub = view.item.subscription
-    finished = CATALOGUE[view.item.shipment.status].final
-    keyboard = item_keyboard(sub.id, sub.muted, texts, finished=finished, archived=sub.archived)
+    status = view.item.shipment.status
+    keyboard = item_keyboard(sub.id, status, sub.muted, texts, archived=sub.archived)
     return text, keyboard
 
 

@@ -43,7 +43,7 @@ class Stage(IntEnum):
 @dataclass(frozen=True, slots=True)
 class StatusInfo:
     emoji: str
-    stage: Stage
+    stage: Stage | None  # None: off the journey's line (not found yet, expired, going back)
     stall_after: timedelta | None  # silence longer than this is a stall; None: never stalls
     poll_factor: float | None  # multiplier of POLL_INTERVAL_SECONDS; None: stop polling
     final: bool = False
@@ -62,12 +62,12 @@ CATALOGUE: dict[Status, StatusInfo] = {
     Status.READY_FOR_PICKUP: StatusInfo("📬", Stage.AT_PICKUP, 5 * _DAY, 0.5),
     Status.DELIVERY_FAILED: StatusInfo("⚠️", Stage.AT_PICKUP, 3 * _DAY, 0.5, problem=True),
     Status.DELIVERED: StatusInfo("✅", Stage.RECEIVED, None, None, final=True),
-    Status.RETURNING: StatusInfo("↩️", Stage.IN_TRANSIT, 20 * _DAY, 2.0, problem=True),
-    Status.RETURNED: StatusInfo("↩️", Stage.RECEIVED, None, None, final=True, problem=True),
+    Status.RETURNING: StatusInfo("↩️", None, 20 * _DAY, 2.0, problem=True),
+    Status.RETURNED: StatusInfo("↩️", None, None, None, final=True, problem=True),
     Status.CANCELLED: StatusInfo("❌", Stage.ORDERED, None, None, final=True, problem=True),
     Status.EXCEPTION: StatusInfo("❗", Stage.IN_TRANSIT, 5 * _DAY, 1.0, problem=True),
-    Status.NOT_FOUND: StatusInfo("🔍", Stage.ORDERED, 7 * _DAY, 2.0),
-    Status.EXPIRED: StatusInfo("⌛", Stage.IN_TRANSIT, None, None, final=True, problem=True),
+    Status.NOT_FOUND: StatusInfo("🔍", None, 7 * _DAY, 2.0),
+    Status.EXPIRED: StatusInfo("⌛", None, None, None, final=True, problem=True),
 }
 
 # The shortest storage a parcel commonly gets at a pickup point (marketplace points and lockers

@@ -213,14 +213,14 @@ async def test_an_english_conversation_adds_lists_and_uses_the_card_buttons(
     card = opened.message
     assert [b.text for b in card.buttons[0]] == ["🔄 Refresh", "📜 History"]
 
+    muted = await bob.taps("Mute", on=card)
+    assert muted.answer_text == "Alerts off"
+    assert muted.message is not None and "Alerts for this item are off" in muted.message.text
     clock.advance(days=20)
     assert (await bob.taps("Refresh", on=card)).answer_text == "Updated"
     history = await bob.taps("History", on=card)
     assert history.message is not None and "History: jacket" in history.message.text
-    muted = await bob.taps("Mute", on=card)
-    assert muted.answer_text == "Alerts off"
-    assert muted.message is not None and "Alerts for this item are off" in muted.message.text
-    confirm = await bob.taps("Delete", on=muted.message)
+    confirm = await bob.taps("Delete", on=card)
     assert confirm.message is not None and "Remove “jacket”" in confirm.message.text
     done = await bob.taps("Yes, delete", on=confirm.message)
     assert done.message is not None and "Removed from your list" in done.message.text
