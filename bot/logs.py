@@ -71,6 +71,10 @@ class OneLinePerInterval(logging.Filter):
         self._seconds = seconds
         self._last: dict[str, float] = {}
 
+    def forget(self) -> None:
+        """Count afresh: the next line of each message passes (a new run in the same process)."""
+        self._last.clear()
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if record.created - self._last.get(message, -self._seconds) < self._seconds:

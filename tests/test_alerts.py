@@ -287,6 +287,20 @@ async def test_blocking_through_my_chat_member_stops_alerts(
     async with scripted.db.read() as tx:
         user = await tx.users.get(alice.chat_id)
     assert user is not None and not user.active
+    sends_before = sends_to(alice)
+    in_transit(source, clock)
+    clock.advance(hours=3)
+    await cycle(scripted)
+    await settle(alice)
+    assert sends_to(alice) == sends_before  # not even tried: no 403 to learn it from again
+
+
+def sends_to(chat: Chat) -> int:
+    return sum(
+        1
+        for call in chat.tg.calls
+        if call.method == "sendMessage" and str(call.params.get("chat_id")) == str(chat.chat_id)
+    )
 
 
 async def test_a_message_answered_after_its_sender_blocked_the_bot_is_no_error(

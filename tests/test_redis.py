@@ -169,13 +169,26 @@ async def test_a_dialogue_survives_in_redis_across_a_restart(
     user = 700_000 + uuid.uuid4().int % 100_000
     settings = make_settings(tg, tmp_path / "bot.sqlite3", redis_url=redis_url)
     alice = chat(user, "ru")
-    async with running_bot(settings, clock):
+    async with running_bot(settings, clock) as first:
         card = await alice.sends("RA000012349CN")
         prompt = await alice.taps("Переименовать", on=card)
         assert prompt.message is not None and "Как назвать" in prompt.message.text
+        async with first.db.read() as tx:
+            assert await tx.dialogues.count() == 0  # not in the database...
+    assert len(await dialogue_keys(redis_url, user)) == 2  # ...but in Redis: state and data
     async with running_bot(settings, clock):
         done = await alice.sends("Зимние ботинки")
         assert "Название сохранено" in done.text
+        assert "Зимние ботинки" in (await alice.sends("/list")).text
+    assert await dialogue_keys(redis_url, user) == []  # the dialogue is over
+
+
+async def dialogue_keys(redis_url: str, user: int) -> list[bytes]:
+    client = redis.from_url(redis_url)
+    try:
+        return [key async for key in client.scan_iter(match=f"fsm:*{user}:*")]
+    finally:
+        await client.aclose()
 
 
 async def due_orders(url: str, shop: FakeShop, count: int) -> None:

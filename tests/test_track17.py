@@ -334,14 +334,14 @@ async def test_an_error_on_one_number_leaves_it_for_later_and_the_others_stand(
     assert await provider.register(["RA000012349CN", "RA000056781RU"]) == {"RA000056781RU": None}
 
 
-@pytest.mark.parametrize("code", [-18010002, -18019908])
+@pytest.mark.parametrize(("code", "error"), [(-18010002, AuthError), (-18019908, QuotaError)])
 async def test_a_credential_or_quota_error_on_one_number_still_stops_the_call(
-    fake: Fake17Track, provider: Track17Provider, code: int
+    fake: Fake17Track, provider: Track17Provider, code: int, error: type[Exception]
 ) -> None:
     await provider.register([NUMBER, OTHER])
     fake.info_rejections[NUMBER] = code
 
-    with pytest.raises((AuthError, QuotaError)):
+    with pytest.raises(error):
         await provider.fetch([NUMBER, OTHER])
 
 

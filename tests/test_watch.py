@@ -44,7 +44,8 @@ def test_the_pickup_reminder_counts_from_the_arrival_when_known() -> None:
     )
     # Without an arrival, the last activity stands in for it.
     assert judge(ready, "russianpost", last_notice, due) is None
-    assert judge(ready, "russianpost", last_notice, last_notice + REMIND_AFTER) is not None
+    reminded = judge(ready, "russianpost", last_notice, last_notice + REMIND_AFTER)
+    assert reminded is Silence.PICKUP_REMINDER
 
 
 def test_expiry_still_counts_from_the_last_activity() -> None:

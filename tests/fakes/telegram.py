@@ -1333,7 +1333,10 @@ async def _stop_polling(dp: Dispatcher, task: asyncio.Task[None]) -> None:
 
 async def _drain_handlers(dp: Dispatcher, limit_s: float) -> None:
     # aiogram keeps its per-update tasks in this private set; there is no public way to wait.
-    tasks: set[asyncio.Task[Any]] = set(getattr(dp, "_handle_update_tasks", ()))
+    # Without it the drain would silently wait for nothing, so its absence is an error.
+    if not hasattr(dp, "_handle_update_tasks"):
+        raise RuntimeError("aiogram no longer keeps Dispatcher._handle_update_tasks")
+    tasks: set[asyncio.Task[Any]] = set(dp._handle_update_tasks)
     if not tasks:
         return
     _, pending = await asyncio.wait(tasks, timeout=limit_s)
