@@ -4,18 +4,21 @@ of those past the cards. Pure functions of the outcomes and the texts, so the ha
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.cards import format_time
+from bot.labels import clean_label
 from bot.outcomes import AddOutcome, AddProblem
 from bot.texts import Texts
 from providers.codes import BadCode, BadCodeReason
 
 MAX_BAD_EXPLAINED = 5  # mistyped codes explained one by one; the rest named in one line
 MAX_CODES_NAMED = 30  # past the cards, by code; the rest only counted (message limits)
+_JOINING_WORDS = frozenset({"и", "а", "или", "ещё", "еще", "также", "and", "or", "also", "plus"})
 
 PROBLEM_KEYS = {
     AddProblem.NO_SOURCE: "add-no-source",
@@ -83,16 +86,29 @@ def summary_lines(
     tz: ZoneInfo,
     now: datetime,
     daily_limit: int,
+    unused_label: str = "",
 ) -> list[str]:
     """What the cards (the first `shown` outcomes now in the list) leave out: the others now in
-    the list, then those refused, one line per reason; a lone refusal keeps its own words."""
+    the list, then those refused, one line per reason (a lone refusal keeps its own words), and
+    a label given to several numbers at once."""
     lines = []
     followed = [o for o in outcomes[shown:] if o.view is not None]
     if followed:
         lines.append(texts("add-more-added", count=len(followed), codes=named_codes(followed)))
     refused = [o for o in outcomes if o.view is None]
     if len(refused) == 1:
-        return [*lines, outcome_header(refused[0], texts, tz, now, daily_limit)]
+        lines.append(outcome_header(refused[0], texts, tz, now, daily_limit))
+    else:
+        lines += _refusals_by_reason(refused, texts, tz, now, daily_limit)
+    if unused_label:
+        lines.append(texts("add-label-left-out", label=escape(unused_label)))
+    return lines
+
+
+def _refusals_by_reason(
+    refused: Sequence[AddOutcome], texts: Texts, tz: ZoneInfo, now: datetime, daily_limit: int
+) -> list[str]:
+    lines = []
     for problem, key in REASON_KEYS.items():
         group = [o for o in refused if o.problem is problem]
         if group:
@@ -102,3 +118,17 @@ def summary_lines(
                 texts("add-not-added", count=len(group), codes=named_codes(group), reason=reason)
             )
     return lines
+
+
+def label_left_out(rest: str, codes: int) -> str:
+    """The words beside several numbers label none of them, so the user is told they were not
+    used rather than left to wonder where they went. Joining words alone (`RA… и RA…`) are
+    nothing to tell."""
+    if codes < 2:
+        return ""
+    words = clean_label(rest).split(" ")
+    while words and words[0].strip(",;").lower() in _JOINING_WORDS:
+        words.pop(0)  # "RA… и RA… кроссовки": the words left are "и кроссовки"
+    label = " ".join(words)
+    meaningful = [w for w in re.findall(r"\w+", label.lower()) if w not in _JOINING_WORDS]
+    return label if any(len(word) > 1 and not word.isdigit() for word in meaningful) else ""

@@ -15,7 +15,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.chat_action import ChatActionSender
 
-from bot.add_replies import bad_codes_text, outcome_header, summary_lines
+from bot.add_replies import bad_codes_text, label_left_out, outcome_header, summary_lines
 from bot.callbacks import CarrierCb, NumberCb
 from bot.keyboards import bare_numbers_keyboard, carriers_keyboard
 from bot.orders import Orders
@@ -49,7 +49,8 @@ async def reply_to_scan(
     codes = [c for c in found.codes if c not in to_verify]
     if codes:
         outcomes = await tracking.add(user_id, codes, found.rest, waiting=TypingWhileSlow(message))
-        await reply_outcomes(message, outcomes, tracking, texts, tz)
+        unused = label_left_out(found.rest, len(codes))
+        await reply_outcomes(message, outcomes, tracking, texts, tz, unused_label=unused)
     if to_verify:
         # One dialogue at a time: the first order number starts it.
         await ask_contact(message, to_verify[0].value, texts, state)
@@ -85,6 +86,8 @@ async def reply_outcomes(
     tracking: TrackingService,
     texts: Texts,
     tz: ZoneInfo,
+    *,
+    unused_label: str = "",
 ) -> None:
     now, limit = tracking.clock(), tracking.new_numbers_per_day
     for outcome in outcomes[:MAX_CARDS_PER_REPLY]:
@@ -97,7 +100,7 @@ async def reply_outcomes(
             continue
         text, keyboard = item_message(outcome.view, texts, tz, now)
         await message.answer(f"{header}\n\n{text}", reply_markup=keyboard)
-    summary = summary_lines(outcomes, MAX_CARDS_PER_REPLY, texts, tz, now, limit)
+    summary = summary_lines(outcomes, MAX_CARDS_PER_REPLY, texts, tz, now, limit, unused_label)
     if summary:
         await message.answer("\n\n".join(summary))
 

@@ -59,6 +59,13 @@ _MASK = "\x00"
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]|«\s*»|\"\s*\"")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r" ([,.;:!?)\]»])")
 _REPEATED_COMMAS = re.compile(r"([,;:])(?:\s*[,;:])+")
+# Words that only name what follows ("трек-номер: RA…", "заказ №1001"): not part of a label.
+_NAMING_WORDS = (
+    r"(?:мой|моя|мои|my|ваш|your)?\s*(?:трек(?:[- ]?номер)?(?:а|ом|у)?|номер(?:а|ом|у)?"
+    r"|код(?:а|ом)?|заказ(?:а|ом|у|ы)?|отправлени[ея]|идентификатор(?:а)?|шпи"
+    r"|tracking|track|number|no\.?|order|code)"
+)
+_NAMING_BEFORE = re.compile(rf"(?:(?<!\w){_NAMING_WORDS}(?!\w)[\s:#№.,-]*)+$", re.IGNORECASE)
 
 # Words beside a number that make it an amount (with an order pattern of digits only).
 _UNIT_WORDS = (
@@ -219,6 +226,8 @@ class _Reader:
             cut = start
             while cut > pos and self.text[cut - 1] in "#№":
                 cut -= 1
+            if naming := _NAMING_BEFORE.search(self.text, pos, cut):
+                cut = naming.start()
             pieces.append(self.text[pos:cut])
             pos = end
         pieces.append(self.text[pos:])

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.add_replies import summary_lines
+import pytest
+
+from bot.add_replies import MAX_CODES_NAMED, label_left_out, summary_lines
 from bot.outcomes import AddOutcome, AddProblem
 from bot.texts import Catalogue
 from providers.codes import Code, CodeKind
@@ -28,10 +30,10 @@ def test_each_reason_gets_its_own_line_with_its_own_codes() -> None:
     ]
     lines = summary_lines(outcomes, 5, TEXTS, MOSCOW, NOW, 100)
     no_source, limit = lines
-    assert no_source.startswith("Не добавлены (1): <code>80085392123456</code>.")
+    assert no_source.startswith("Не добавлены (1): <code>80085392123456</code>\nДля номеров")
     assert "нет службы отслеживания" in no_source and "RA000012349CN" not in no_source
     assert limit.startswith(
-        "Не добавлены (2): <code>RA000012349CN</code>, <code>RA000012352CN</code>."
+        "Не добавлены (2): <code>RA000012349CN</code>, <code>RA000012352CN</code>\n"
     )
     assert "100 новых номеров — это предел" in limit and "с 20.11 17:00" in limit
 
@@ -41,3 +43,32 @@ def test_a_lone_refusal_keeps_its_own_words() -> None:
         [refused("80085392123456", AddProblem.NO_SOURCE)], 5, TEXTS, MOSCOW, NOW, 100
     )
     assert line.startswith("Пока не могу отслеживать <code>80085392123456</code>")
+
+
+def test_a_long_list_past_the_cards_ends_with_its_codes_not_a_stray_full_stop() -> None:
+    followed = [refused(f"RA{n:08d}0CN", AddProblem.NO_SOURCE) for n in range(MAX_CODES_NAMED + 3)]
+    [line] = summary_lines(followed, 0, TEXTS, MOSCOW, NOW, 100)
+    assert "…." not in line and "…\n" in line
+
+
+def test_a_label_beside_several_numbers_is_said_to_be_unused() -> None:
+    label = label_left_out("кроссовки <синие>", 2)
+    [line] = summary_lines([], 5, TEXTS, MOSCOW, NOW, 100, label)
+    assert "«кроссовки &lt;синие&gt;»" in line and "Переименовать" in line
+
+
+@pytest.mark.parametrize(
+    ("rest", "codes", "unused"),
+    [
+        ("кроссовки", 1, ""),  # one number: it is the label
+        ("и", 2, ""),
+        ("и кроссовки", 2, "кроссовки"),
+        (", 2,", 3, ""),
+        ("", 2, ""),
+        ("and shoes", 2, "shoes"),
+    ],
+)
+def test_only_real_words_beside_several_numbers_are_a_label_left_out(
+    rest: str, codes: int, unused: str
+) -> None:
+    assert label_left_out(rest, codes) == unused

@@ -350,7 +350,7 @@ def test_order_pattern_claims_its_tokens_but_not_groups_of_a_spaced_code() -> No
         Code("№4512", CodeKind.ORDER),
         Code("80102367216110", CodeKind.RU_DOMESTIC),
     )
-    assert found.rest == "заказ: трек"
+    assert found.rest == ""  # naming words only: no label
 
 
 @pytest.mark.parametrize(
@@ -423,7 +423,7 @@ def test_scattered_small_numbers_are_not_reported_as_a_mistyped_code() -> None:
 def test_a_decimal_next_to_a_code_is_left_alone() -> None:
     found = scan("трек 80102367216110 2.5 кг")
     assert found.codes == (Code("80102367216110", CodeKind.RU_DOMESTIC),)
-    assert found.rest == "трек 2.5 кг"
+    assert found.rest == "2.5 кг"
 
 
 def test_groups_after_a_country_prefix_are_a_phone_even_when_they_pass_a_check() -> None:
@@ -433,6 +433,22 @@ def test_groups_after_a_country_prefix_are_a_phone_even_when_they_pass_a_check()
     assert scan(f"звоните +44 {local[:2]} {local[2:6]} {local[6:]}").codes == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Трек-номер: RA123456785CN наушники", "наушники"),
+        ("мой трек RA123456785CN", ""),
+        ("кроссовки, трек RA123456785CN", "кроссовки"),
+        ("Номер заказа #RA123456785CN куртка", "куртка"),
+        ("tracking number: RA123456785CN shoes", "shoes"),
+        ("посылка от мамы RA123456785CN", "посылка от мамы"),  # words of the label itself
+        ("кодовый замок RA123456785CN", "кодовый замок"),
+    ],
+)
+def test_words_that_only_name_the_number_are_not_part_of_its_label(text: str, label: str) -> None:
+    assert scan(text).rest == label
+
+
 def test_label_keeps_its_punctuation_tidy_after_the_code_is_cut_out() -> None:
-    assert scan("трек: RA-123456785-CN, мама").rest == "трек: мама"
+    assert scan("посылка: RA-123456785-CN, мама").rest == "посылка: мама"
     assert scan("RA123456785CN — подарок (синий)").rest == "подарок (синий)"

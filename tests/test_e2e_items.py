@@ -387,3 +387,11 @@ def _s10(serial: int) -> str:
     check = 11 - sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
     check = 0 if check == 10 else 5 if check == 11 else check
     return f"RR{digits}{check}CN"
+
+
+async def test_a_label_beside_two_codes_is_said_to_be_left_out(alice: Chat) -> None:
+    await alice.sends(f"{DELIVERED} и {DOMESTIC} кроссовки")
+    await alice.wait_for_message(lambda m: "Подпись «кроссовки» я не добавил" in m.text)
+    assert sum("Добавлено" in m.text for m in alice.messages) == 2
+    listing = await alice.sends("/list")
+    assert "кроссовки" not in listing.text

@@ -48,12 +48,15 @@ add-no-source = I can't track <code>{ $code }</code>: this bot has no tracking s
 add-rejected = ⚠️ The tracking service does not accept <code>{ $code }</code>: the carrier has no such number or it is mistyped. Please check it with the seller; I have not saved it.
 add-source-down = Added: <code>{ $code }</code>. The tracking service is not answering right now; I will check again on my own and let you know.
 add-too-many = Your list is full. Move delivered items to the archive (🗄 under a card) or remove some (/remove) to add new ones.
-add-more-added = And { $count } more in your list: { $codes }. See /list.
+add-more-added = And { $count } more in your list (see /list): { $codes }
 add-daily-limit = You have added { $limit } new { $limit ->
     [one] number
    *[other] numbers
 } within 24 hours, which is the limit, so I have not added <code>{ $code }</code>. You can add new numbers again from { $time }. The numbers already in your list are tracked as usual.
-add-not-added = Not added ({ $count }): { $codes }. { $reason }
+add-not-added =
+    Not added ({ $count }): { $codes }
+    { $reason }
+add-label-left-out = ✏️ I did not use the label “{ $label }”: the message holds several numbers. Label the right one with “✏️ Rename” on its card.
 add-reason-no-source = This bot has no tracking service for numbers of this kind.
 add-reason-rejected = The tracking service does not accept them: the carrier has no such numbers or they are mistyped. Please check them with the seller.
 add-reason-too-many = Your list is full: move delivered items to the archive (🗄 under a card) or remove some (/remove).
@@ -63,7 +66,7 @@ add-reason-daily-limit = You have added { $limit } new { $limit ->
 } within 24 hours, which is the limit. You can add new numbers again from { $time }.
 code-bad-check-digit = ⚠️ <code>{ $code }</code> seems to have a typo: its check digit does not match (it should be { $expected }). Please check the code; I have not added it.
 code-bad-format = ⚠️ <code>{ $code }</code> does not look like a tracking number. Check that it is complete.
-code-bad-more = …and { $count } more that look mistyped: { $codes }. Please check them.
+code-bad-more = …and { $count } more that look mistyped, please check them: { $codes }
 
 ## Cards
 card-linked-code = 📦 Parcel tracking number: <code>{ $code }</code>
