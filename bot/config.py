@@ -103,6 +103,13 @@ class Settings(BaseSettings):
             raise ValueError("SHOP_ORDER_PATTERN is required when SHOP_API_URL is set")
         if self.shop_api_url and self.shop_api_token is None:
             raise ValueError("SHOP_API_TOKEN is required when SHOP_API_URL is set")
+        # SHOP_ORDER_PATTERN alone is fine: the demo source answers for orders.
+        given = {
+            "SHOP_API_TOKEN": self.shop_api_token is not None,
+            "SHOP_LINK_SECRET": self.shop_link_secret is not None,
+        }
+        if not self.shop_api_url and (stray := [name for name, is_set in given.items() if is_set]):
+            raise ValueError(f"SHOP_API_URL is required when {stray[0]} is set")
         if bool(self.russian_post_login) != bool(self.russian_post_password):
             raise ValueError("RUSSIAN_POST_LOGIN and RUSSIAN_POST_PASSWORD go together")
         return self

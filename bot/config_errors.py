@@ -18,9 +18,10 @@ class ConfigError(Exception):
 def describe_errors(error: ValidationError) -> str:
     parts = []
     for item in error.errors():
-        name = "_".join(str(p) for p in item["loc"]).upper() or "configuration"
+        name = "_".join(str(p) for p in item["loc"]).upper()
         message = str(item["msg"]).removeprefix("Value error, ")
-        parts.append(f"{name}: {message}")
+        # A check across variables names them itself ("SHOP_API_URL is required when ...").
+        parts.append(f"{name}: {message}" if name else message)
     return "; ".join(parts)
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import AfterValidator
+from redis.connection import parse_url
 
 from bot.config_values import OptionalText
 
@@ -25,29 +26,45 @@ def check_http_url(value: str | None) -> str | None:
     return value.rstrip("/") if value else value
 
 
+POSTGRES_SSL_MODES = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
+
+
 def check_database_url(value: str) -> str:
     scheme = value.partition("://")[0]
     if value.startswith("sqlite:///") and value != "sqlite:///":
         return value
     if scheme in {"postgresql", "postgres"} and urlsplit(value).path.strip("/"):
+        if not _port_readable(value):
+            raise ValueError("the port must be a number from 1 to 65535")
+        ssl_modes = parse_qs(urlsplit(value).query).get("sslmode", [])
+        if any(mode not in POSTGRES_SSL_MODES for mode in ssl_modes):
+            raise ValueError(f"sslmode must be one of {', '.join(sorted(POSTGRES_SSL_MODES))}")
         return value
     raise ValueError("expected sqlite:///path or postgresql://user@host/database")
 
 
 def check_redis_url(value: str | None) -> str | None:
+    """redis-py's own reading of the URL, so that a bad option fails here and not at start."""
     if value is None:
         return value
     if not _port_readable(value) or not re.match(r"^(rediss?|unix)://\S+", value):
         raise ValueError("expected redis://host:port/db, rediss://... or unix:///path")
+    parts = urlsplit(value)
+    if parts.scheme != "unix" and not re.fullmatch(r"/?\d*", parts.path):
+        raise ValueError("the database after the port must be a number, as in redis://host:6379/0")
+    try:
+        parse_url(value)  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
+    except ValueError as exc:
+        raise ValueError(str(exc).rstrip(".")) from None
     return value
 
 
 def _port_readable(url: str) -> bool:
     try:
-        urlsplit(url).port  # noqa: B018 - reading it is the check: ValueError when it is no number
+        port = urlsplit(url).port  # ValueError when it is no number or out of range
     except ValueError:
         return False
-    return True
+    return port != 0
 
 
 def check_webhook_reachable(telegram_api_url: str, webhook_url: str | None) -> None:
@@ -66,7 +83,8 @@ def database_place(url: str) -> str:
         return f"SQLite file {Path(path).resolve()}" if path != ":memory:" else "SQLite in memory"
     parts = urlsplit(url)
     user = f" as {parts.username}" if parts.username else ""  # no "@": logs scrub e-mails
-    return f"PostgreSQL {parts.hostname or 'local socket'}{parts.path}{user}"
+    port = f":{parts.port}" if parts.port else ""
+    return f"PostgreSQL {parts.hostname or 'local socket'}{port}{parts.path}{user}"
 
 
 def webhook_mode(webhook_url: str | None) -> str:

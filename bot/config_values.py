@@ -9,6 +9,7 @@ raises ValueError with words the operator can act on; the variable's name is add
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,6 +32,20 @@ def empty_is_unset(value: object) -> object:
 def empty_is_loopback(value: object) -> object:
     """Empty means unset, as for every variable: loopback, never every interface."""
     return "127.0.0.1" if isinstance(value, str) and not value.strip() else value
+
+
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+HOST_NAME_RE = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*\.?")
+
+
+def check_host(value: str) -> str:
+    value = value.strip()
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        if not HOST_NAME_RE.fullmatch(value):
+            raise ValueError("expected an IP address or a host name, e.g. 127.0.0.1") from None
+    return value
 
 
 def check_token(value: SecretStr | None) -> SecretStr | None:
@@ -62,6 +77,7 @@ def check_language(value: str) -> str:
 
 
 def check_timezone(value: str) -> str:
+    value = value.strip()
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -98,7 +114,7 @@ def check_pattern(value: str | None) -> str | None:
 
 
 OptionalText = Annotated[str | None, BeforeValidator(empty_is_unset)]
-ListenHost = Annotated[str, BeforeValidator(empty_is_loopback)]
+ListenHost = Annotated[str, BeforeValidator(empty_is_loopback), AfterValidator(check_host)]
 Secret = Annotated[SecretStr | None, BeforeValidator(empty_is_unset)]
 BotToken = Annotated[Secret, AfterValidator(check_token)]
 WebhookSecret = Annotated[Secret, AfterValidator(check_webhook_secret)]

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot.poller import Poller
 from bot.tracking import TrackingService
-from providers.base import SourceError, SourceHealth
+from providers.base import AuthError, SourceError, SourceHealth
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,10 @@ async def watch_quotas(tracking: TrackingService) -> None:
                 figures = await quota()
             except SourceError as exc:
                 health.extra["quota"] = f"unknown ({type(exc).__name__})"
+                if isinstance(exc, AuthError):  # said now, not when the first user adds a code
+                    log.error(
+                        "source %s refused its credentials: %s; check them in .env", name, exc
+                    )
                 continue
             health.extra["quota"] = f"{figures.remain} of {figures.total} left"
             health.extra["today"] = str(figures.today_used)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from dataclasses import dataclass
 
 import redis.asyncio as redis
 from redis.commands.core import AsyncScript
@@ -106,8 +107,14 @@ class SharedSourceRates:
         await self._redis.aclose()
 
 
-async def unreachable_reason(redis_url: str) -> str | None:
-    """None when Redis answers a PING; otherwise why not, in words that name no password.
+@dataclass(frozen=True, slots=True)
+class RedisProblem:
+    reason: str  # in words that name no password
+    refused: bool  # Redis answered and said no (password, database number): no retry mends it
+
+
+async def redis_problem(redis_url: str) -> RedisProblem | None:
+    """None when Redis answers a PING; otherwise why not.
 
     Checked at start: the FSM storage reads Redis for every update, so a bot that started
     without it would answer every message with an error.
@@ -119,11 +126,13 @@ async def unreachable_reason(redis_url: str) -> str | None:
             socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
         )
     except ValueError as exc:
-        return str(exc)
+        return RedisProblem(str(exc), refused=True)
     try:
         await client.ping()
+    except (redis.AuthenticationError, redis.ResponseError) as exc:
+        return RedisProblem(str(exc) or type(exc).__name__, refused=True)
     except (redis.RedisError, OSError) as exc:
-        return str(exc) or type(exc).__name__
+        return RedisProblem(str(exc) or type(exc).__name__, refused=False)
     finally:
         await client.aclose()
     return None

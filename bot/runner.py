@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import gc
 import hashlib
 import hmac
@@ -21,7 +22,7 @@ from aiogram.exceptions import (
 
 from bot.app import App, assemble
 from bot.config import Settings
-from bot.redis_turns import unreachable_reason
+from bot.redis_turns import RedisProblem, redis_problem
 from bot.webhook import TelegramWebhook, UpdateClaims
 from storage import StorageError
 
@@ -43,12 +44,12 @@ def settle_heap() -> None:
 
 
 async def run_bot(settings: Settings) -> int:
-    """Exit code 2 for a token or webhook Telegram refuses, 1 when the Bot API, the database or
-    Redis cannot be reached at start; one line in the log either way, not a traceback."""
+    """Exit code 2 for a token or webhook Telegram refuses or a Redis that refuses the bot, 1
+    when the Bot API, the database or Redis cannot be reached at start; one line in the log
+    either way, not a traceback."""
     api = urlsplit(settings.telegram_api_url).netloc
-    if settings.redis_url and (reason := await unreachable_reason(settings.redis_url)):
-        log.error("cannot reach Redis at REDIS_URL: %s", reason)
-        return EXIT_UNREACHABLE
+    if settings.redis_url and (problem := await redis_problem(settings.redis_url)):
+        return _redis_exit(problem)
     _stop_starting_on_signals()
     try:
         return await _run(settings)
@@ -64,6 +65,14 @@ async def run_bot(settings: Settings) -> int:
     except (TelegramNetworkError, TelegramServerError) as exc:
         log.error("cannot reach the Telegram Bot API at %s: %s", api, exc.message)
         return EXIT_UNREACHABLE
+
+
+def _redis_exit(problem: RedisProblem) -> int:
+    if problem.refused:
+        log.error("Redis at REDIS_URL refused the bot: %s", problem.reason)
+        return EXIT_CONFIG
+    log.error("cannot reach Redis at REDIS_URL: %s", problem.reason)
+    return EXIT_UNREACHABLE
 
 
 async def _run(settings: Settings) -> int:
@@ -120,7 +129,7 @@ async def serve_webhook(app: App, stop: asyncio.Event, *, handle_signals: bool =
             allowed_updates=dispatcher.resolve_used_update_types(),
         )
     except TelegramBadRequest as exc:
-        log.error("Telegram refused WEBHOOK_URL or WEBHOOK_SECRET: %s", exc.message)
+        log.error("Telegram refused WEBHOOK_URL or WEBHOOK_SECRET (%s)", exc.message)
         await app.web.stop()
         return EXIT_CONFIG if _refused_for_good(exc.message) else EXIT_UNREACHABLE
     app.jobs.start()
@@ -147,11 +156,18 @@ async def _start_web(app: App) -> bool:
     try:
         await app.web.start()
     except OSError as exc:
+        taken = exc.errno == errno.EADDRINUSE
+        hint = (
+            "set WEB_PORT to a free port"
+            if taken
+            else "set WEB_HOST to an address of this machine"
+        )
         log.error(
-            "cannot listen on WEB_HOST:WEB_PORT %s:%s (%s); set WEB_PORT to a free port",
+            "cannot listen on WEB_HOST:WEB_PORT %s:%s (%s); %s",
             app.settings.web_host,
             app.settings.web_port,
-            exc.strerror,
+            exc.strerror or exc,
+            hint,
         )
         return False
     return True

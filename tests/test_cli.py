@@ -53,6 +53,13 @@ BAD_VALUES = [
     ("WEBHOOK_SECRET", "has space!"),
     ("ADMIN_IDS", "--5"),
     ("QUIET_HOURS", "23:00-23:00"),  # not a silent "off"
+    ("DATABASE_URL", "postgresql://postgres@127.0.0.1:99999/test"),  # no such port
+    ("DATABASE_URL", "postgresql://postgres@127.0.0.1/test?sslmode=bogus"),
+    ("REDIS_URL", "redis://127.0.0.1:6379/0?socket_timeout=abc"),  # redis-py refuses it at start
+    ("REDIS_URL", "redis://127.0.0.1:6379/x"),  # would silently be database 0
+    ("WEB_HOST", "notahost.."),
+    ("SHOP_API_TOKEN", "token-without-a-shop"),  # half a shop, silently off otherwise
+    ("SHOP_LINK_SECRET", "secret-without-a-shop"),
 ]
 
 
@@ -241,7 +248,7 @@ def test_check_config_names_the_database_server_but_never_its_password() -> None
         webhook_url="https://bot.example.org/tg/hook",
         _env_file=None,
     )
-    assert settings.database_place == "PostgreSQL db.example/bot as bob"
+    assert settings.database_place == "PostgreSQL db.example:5432/bot as bob"  # port too
     assert scrub(settings.database_place) == settings.database_place  # the log shows it whole
     assert settings.mode == "webhook at /tg/hook"
 

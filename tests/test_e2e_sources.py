@@ -122,3 +122,25 @@ async def test_russian_posts_daily_allowance_is_shared_by_workers_and_kept_over_
         clock.advance(days=1)
         await restarted.tracking.sources.fetch("russianpost", [DOMESTIC])
     assert len(post.requests) == 4
+
+
+async def test_a_refused_17track_key_is_logged_at_start_without_the_key(
+    tg: FakeTelegram,
+    tmp_path: Path,
+    clock: ManualClock,
+    track17: Fake17Track,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Said when the bot starts (the quota check), not when the first user adds a code."""
+    settings = make_settings(
+        tg,
+        tmp_path / "bot.sqlite3",
+        demo_source=False,
+        track17_api_key="a-key-17track-does-not-know",
+        track17_api_url=track17.url,
+    )
+    async with assemble(settings, clock=clock, with_bot=False) as app:
+        await watch_quotas(app.tracking)
+    refused = [r for r in caplog.records if r.levelname == "ERROR" and "credentials" in r.message]
+    assert len(refused) == 1 and "track17" in refused[0].message
+    assert all("a-key-17track-does-not-know" not in r.getMessage() for r in caplog.records)

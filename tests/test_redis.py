@@ -20,7 +20,7 @@ import redis.asyncio as redis
 
 from bot.app import App, assemble
 from bot.pacing import paced_client, source_turns
-from bot.redis_turns import SharedSourceRates
+from bot.redis_turns import SharedSourceRates, redis_problem
 from bot.send_cap import RedisSendCap
 from providers.clock import ManualClock
 from providers.statuses import Status
@@ -181,6 +181,18 @@ async def test_a_dialogue_survives_in_redis_across_a_restart(
         assert "Название сохранено" in done.text
         assert "Зимние ботинки" in (await alice.sends("/list")).text
     assert await dialogue_keys(redis_url, user) == []  # the dialogue is over
+
+
+async def test_a_redis_that_refuses_the_bot_is_told_apart_from_one_out_of_reach(
+    redis_url: str,
+) -> None:
+    """A refusal (here a database number the server does not have) will not mend itself, so
+    `run` exits 2 for it; a server out of reach may be up by the next try (exit 1)."""
+    assert await redis_problem(redis_url) is None
+    refused = await redis_problem(redis_url.rsplit("/", 1)[0] + "/9999")
+    assert refused is not None and refused.refused and "out of range" in refused.reason
+    away = await redis_problem("redis://127.0.0.1:1/0")
+    assert away is not None and not away.refused
 
 
 async def dialogue_keys(redis_url: str, user: int) -> list[bytes]:
