@@ -1,6 +1,7 @@
-"""Is this process healthy? The database answers, Redis too when the bot uses it, the scheduler
-runs and ticks on time, and no source is backing off. Also refreshes the queue-depth gauges for
-a metrics scrape."""
+"""Is this process healthy? The database answers, Redis too when the bot uses it, and the
+scheduler runs and ticks on time. A source backing off is reported, not counted against health:
+restarting the bot would not bring it back. Also refreshes the queue-depth gauges for a metrics
+scrape."""
 
 from __future__ import annotations
 

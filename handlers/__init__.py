@@ -26,14 +26,16 @@ from handlers import (
 
 def build_router() -> Router:
     """Order: groups first (nothing said in a group reaches the private chat's handlers), then
-    commands before free text (a `/add` must not reach the code scanner), the rename
-    dialogue (inside `editing`) before the code scanner so a new label is not read as codes, and
+    commands before free text (a `/add` must not reach the code scanner), though a command
+    first ends a rename, the rename dialogue (inside `editing`) before the code scanner so a
+    new label is not read as codes, and
     the fallback last so it sees only what nobody else wanted.
     """
     root = Router(name="root")
     root.include_routers(
         membership.build(),
         groups.build(),
+        editing.build_dialogue_exit(),
         start.build(),
         admin.build(),
         orders.build(),

@@ -9,6 +9,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -49,10 +50,6 @@ async def on_new_label(
     message: Message, tracking: TrackingService, texts: Texts, tz: ZoneInfo, state: FSMContext
 ) -> None:
     assert message.from_user is not None and message.text is not None
-    if message.text.startswith("/"):
-        await state.clear()
-        await message.answer(texts("rename-cancelled"))
-        return
     item_id = int((await state.get_data()).get("item_id", 0))
     await state.clear()
     if not await tracking.rename(message.from_user.id, item_id, message.text):
@@ -62,6 +59,22 @@ async def on_new_label(
     if view is not None:
         text, keyboard = item_message(view, texts, tz, tracking.clock())
         await message.answer(f"{texts('rename-done')}\n\n{text}", reply_markup=keyboard)
+
+
+async def on_command_while_renaming(message: Message, state: FSMContext) -> None:
+    """A command ends the rename and is answered as usual, so the next message is read as a
+    message again, not as the item's new name."""
+    await state.clear()
+    raise SkipHandler
+
+
+def build_dialogue_exit() -> Router:
+    """Included before the routers that answer commands, which would leave the rename open."""
+    router = Router(name="rename-exit")
+    router.message(StateFilter(Rename.waiting_label), F.text.startswith("/"), ~Command("cancel"))(
+        on_command_while_renaming
+    )
+    return router
 
 
 async def on_code_while_renaming(

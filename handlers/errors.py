@@ -72,8 +72,8 @@ async def on_error(
         elif event.update.message is not None:
             said = AGAIN_SOON if store else SORRY
             await event.update.message.answer(said[language], parse_mode=None)
-    except Exception:
-        log.warning("could not tell the user about the error", exc_info=True)
+    except Exception as exc:  # the error itself is logged above; this one in a line
+        log.warning("could not tell the user about the error: %s: %s", type(exc).__name__, exc)
     return True
 
 

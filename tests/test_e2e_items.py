@@ -261,6 +261,18 @@ async def test_a_track_code_sent_instead_of_a_name_is_added_and_the_name_kept(
     assert "Название сохранено" not in (await alice.sends("наушники")).text  # the rename is over
 
 
+@pytest.mark.parametrize("command", ["/list", "/help", "/settings", "/nosuchcommand"])
+async def test_a_command_during_a_rename_is_answered_and_ends_the_rename(
+    alice: Chat, command: str
+) -> None:
+    added = await alice.sends(f"{DELIVERED} кроссовки")
+    await alice.taps("Переименовать", on=added)
+    answered = await alice.sends(command)
+    assert "название не меняю" not in answered.text  # the command's own answer
+    assert "Название сохранено" not in (await alice.sends("наушники")).text
+    assert "кроссовки" in (await alice.sends("/list")).text
+
+
 async def test_a_long_new_label_is_shortened_at_a_word(alice: Chat) -> None:
     added = await alice.sends(DELIVERED)
     await alice.taps("Переименовать", on=added)
