@@ -152,16 +152,17 @@ def _refused_for_good(message: str) -> bool:
     return any(words in lowered for words in ("https url", "ports", "secret token"))
 
 
+LISTEN_HINTS = {
+    errno.EADDRINUSE: "set WEB_PORT to a free port",
+    errno.EADDRNOTAVAIL: "set WEB_HOST to an address of this machine",
+}
+
+
 async def _start_web(app: App) -> bool:
     try:
         await app.web.start()
     except OSError as exc:
-        taken = exc.errno == errno.EADDRINUSE
-        hint = (
-            "set WEB_PORT to a free port"
-            if taken
-            else "set WEB_HOST to an address of this machine"
-        )
+        hint = LISTEN_HINTS.get(exc.errno or 0, "check WEB_HOST and WEB_PORT")
         log.error(
             "cannot listen on WEB_HOST:WEB_PORT %s:%s (%s); %s",
             app.settings.web_host,
