@@ -80,6 +80,8 @@ def _check_config(settings: Settings) -> int:
         f"Configuration OK. Database: {settings.database_place}; sources: {sources}; "
         f"mode: {settings.mode}; token: {'set' if settings.bot_token else 'NOT SET'}"
     )
+    for idle in settings.idle_settings:
+        print(f"Note: {idle}")
     return 0
 
 

@@ -38,6 +38,8 @@ from bot.config_values import (
 from bot.quiet_hours import QuietHours
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
+DEFAULT_TRACK17_API_URL = "https://api.17track.net"
+DEFAULT_RUSSIAN_POST_API_URL = "https://tracking.russianpost.ru"
 DAY_SECONDS = 86_400
 
 
@@ -62,10 +64,10 @@ class Settings(BaseSettings):
     log_format: LogFormat = "text"
 
     track17_api_key: Secret = None
-    track17_api_url: HttpUrl = "https://api.17track.net"
+    track17_api_url: HttpUrl = DEFAULT_TRACK17_API_URL
     russian_post_login: OptionalText = None
     russian_post_password: Secret = None
-    russian_post_api_url: HttpUrl = "https://tracking.russianpost.ru"
+    russian_post_api_url: HttpUrl = DEFAULT_RUSSIAN_POST_API_URL
     russian_post_daily_limit: int = Field(default=100, gt=0)
     shop_api_url: OptionalHttpUrl = None
     shop_api_token: Secret = None
@@ -143,6 +145,28 @@ class Settings(BaseSettings):
             ("demo", self.demo_source),
         )
         return [name for name, on in switches if on]
+
+    @property
+    def idle_settings(self) -> list[str]:
+        """Settings that change nothing as the rest stands, most likely a forgotten key. Said,
+        not refused: `.env.example` spells the default URLs out beside empty keys."""
+        idle = []
+        if self.track17_api_url != DEFAULT_TRACK17_API_URL and not self.track17_enabled:
+            idle.append("TRACK17_API_URL is set but TRACK17_API_KEY is not: 17TRACK stays off")
+        if (
+            self.russian_post_api_url != DEFAULT_RUSSIAN_POST_API_URL
+            and not self.russian_post_enabled
+        ):
+            idle.append(
+                "RUSSIAN_POST_API_URL is set but RUSSIAN_POST_LOGIN and RUSSIAN_POST_PASSWORD "
+                "are not: Russian Post stays off"
+            )
+        if self.webhook_secret is not None and not self.webhook_url:
+            idle.append(
+                "WEBHOOK_SECRET is set but WEBHOOK_URL is not: the bot long-polls and the "
+                "secret is unused"
+            )
+        return idle
 
     @property
     def database_place(self) -> str:

@@ -1,13 +1,17 @@
 """Why a configuration is refused, in one line safe to print: each variable named, no value.
 
 A bad value reaches the operator as `NAME: what is expected`, and a `.env` saved in another
-encoding than UTF-8 is named before the settings library trips over it with a traceback.
+encoding than UTF-8 is named before the settings library trips over it with a traceback. A line
+of `.env` that is not `NAME=value` is refused by its number: the settings library would skip it
+with a warning, and the variable on it would silently keep its default.
 """
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+from dotenv.parser import parse_stream
 from pydantic import ValidationError
 
 
@@ -30,6 +34,20 @@ def check_env_file(path: object) -> None:
     if not isinstance(path, str | Path) or not Path(path).is_file():
         return
     try:
-        Path(path).read_bytes().decode("utf-8")
+        text = Path(path).read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+    if (line := _first_unreadable_line(text)) is not None:
+        raise ConfigError(
+            f"{path}, line {line}: not NAME=value (a space instead of '=', or a quote left "
+            "open?); the line is not shown, as it may hold a secret"
+        )
+
+
+def _first_unreadable_line(text: str) -> int | None:
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            chunk = binding.original.string
+            blank_lines = chunk[: len(chunk) - len(chunk.lstrip())].count("\n")
+            return binding.original.line + blank_lines
+    return None

@@ -2,7 +2,9 @@
 
 One outer middleware loads (or creates) the user once per update and hands handlers `user`,
 `texts` and `tz` by name, so no handler looks these up itself. What is said in a group gets
-`texts` and `tz` from Telegram's word alone: no row is made for a member of a group.
+`texts` and `tz` from Telegram's word alone: no row is made for a member of a group. Updates are
+counted by a middleware of their own, ahead of aiogram's dialogue-state one, so an update lost
+to a Redis outage is counted among those received too.
 """
 
 from __future__ import annotations
@@ -16,24 +18,32 @@ from aiogram.enums import ChatType
 from aiogram.types import Chat, TelegramObject, Update
 from aiogram.types import User as TgUser
 
+from bot.metrics import Metrics
 from bot.texts import Catalogue
 from bot.tracking import TrackingService
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
+class UpdateCounter(BaseMiddleware):
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if isinstance(event, Update) and event.event_type:
+            self._metrics.updates.labels(event.event_type).inc()
+        return await handler(event, data)
+
+
 class UserContext(BaseMiddleware):
     def __init__(
         self, tracking: TrackingService, catalogue: Catalogue, default_timezone: str
     ) -> None:
-        self._metrics = tracking.metrics
         self._tracking = tracking
         self._catalogue = catalogue
         self._default_tz = ZoneInfo(default_timezone)
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        if isinstance(event, Update) and event.event_type:
-            self._metrics.updates.labels(event.event_type).inc()
         tg_user: TgUser | None = data.get("event_from_user")
         if tg_user is None or tg_user.is_bot:
             # A channel post, or a group's anonymous admin (@GroupAnonymousBot): nobody to store,

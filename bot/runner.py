@@ -80,6 +80,8 @@ async def _run(settings: Settings) -> int:
     log.info(
         "database: %s; sources: %s; mode: %s", settings.database_place, sources, settings.mode
     )
+    for idle in settings.idle_settings:
+        log.warning("%s", idle)
     async with assemble(settings) as app:
         assert app.bot is not None
         settle_heap()

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 SCHEMES = ("postgresql", "postgres")
 DEFAULT_POOL_SIZE = 5
 CLOSE_TIMEOUT_SECONDS = 10.0
+CONNECT_TIMEOUT_SECONDS = 10.0  # the driver's own 60 s leaves a hung server unexplained too long
 
 
 def _redacted(text: str, url: str) -> str:
@@ -56,7 +57,13 @@ class PostgresDatabase:
         self._closed = False
 
     @classmethod
-    async def open(cls, url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> PostgresDatabase:
+    async def open(
+        cls,
+        url: str,
+        *,
+        pool_size: int = DEFAULT_POOL_SIZE,
+        connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+    ) -> PostgresDatabase:
         """Connect at once (one connection), so a wrong URL fails at start-up, not later.
 
         Query parameters the driver does not know become server settings, so
@@ -65,9 +72,16 @@ class PostgresDatabase:
         if pool_size < 1:
             raise StorageError("postgresql: the pool needs at least one connection")
         try:
-            pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size)
+            pool = await asyncpg.create_pool(
+                url, min_size=1, max_size=pool_size, timeout=connect_timeout
+            )
         except ValueError as exc:
             raise StorageError("DATABASE_URL: not a valid postgresql:// URL") from exc
+        except TimeoutError as exc:
+            raise StorageError(
+                f"postgresql: cannot connect: no answer within {connect_timeout:g} s (the "
+                "server is overloaded or stuck, or a firewall drops the packets)"
+            ) from exc
         except CONNECT_ERRORS as exc:
             reason = _redacted(str(exc).partition("\n")[0], url)
             raise StorageError(f"postgresql: cannot connect: {reason}") from exc

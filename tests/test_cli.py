@@ -196,6 +196,27 @@ def test_an_env_file_that_is_not_utf8_is_named_in_one_line(
     assert "UTF-8" in line
 
 
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        ("# bot\n\nQUIET_HOURS off\nLOG_LEVEL=INFO\n", 3),  # a space for "=": silently default
+        ("SHOP_NAME=Лавка\n\n\nSHOP_API_TOKEN='s3cret-token\nLOG_LEVEL=INFO\n", 4),
+    ],
+)
+def test_an_env_line_that_is_not_name_equals_value_is_named_by_its_number(
+    tmp_path: Path,
+    bare_env: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    content: str,
+    line: int,
+) -> None:
+    (tmp_path / ".env").write_text(content, encoding="utf-8")
+    assert main(["check-config"]) == EXIT_CONFIG
+    error = assert_one_line_error(capsys.readouterr().err, ".env")
+    assert f"line {line}:" in error and "NAME=value" in error
+    assert "off" not in error and "s3cret" not in error  # the line may hold a secret
+
+
 def test_export_flags_given_to_another_command_are_refused_not_ignored(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -240,6 +261,39 @@ def test_check_config_accepts_the_defaults(launched: Launched) -> None:
     assert "token: NOT SET" in done.stdout
     assert "Database: SQLite file /" in done.stdout and "bot.sqlite3" in done.stdout
     assert "mode: long polling" in done.stdout
+    assert "Note:" not in done.stdout
+
+
+def test_the_example_env_file_as_copied_is_accepted_without_notes(
+    bare_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path(".env").write_text((ROOT / ".env.example").read_text(encoding="utf-8"), "utf-8")
+    assert main(["check-config"]) == 0
+    out = capsys.readouterr().out
+    assert "Configuration OK" in out and "Note:" not in out
+
+
+def test_check_config_notes_a_source_address_given_without_its_key(
+    bare_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bare_env.setenv("TRACK17_API_URL", "http://127.0.0.1:9017")
+    bare_env.setenv("RUSSIAN_POST_API_URL", "http://127.0.0.1:9018/")
+    bare_env.setenv("WEBHOOK_SECRET", "s3cret-value")
+    assert main(["check-config"]) == 0
+    notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Note:")]
+    assert notes == [
+        "Note: TRACK17_API_URL is set but TRACK17_API_KEY is not: 17TRACK stays off",
+        "Note: RUSSIAN_POST_API_URL is set but RUSSIAN_POST_LOGIN and RUSSIAN_POST_PASSWORD "
+        "are not: Russian Post stays off",
+        "Note: WEBHOOK_SECRET is set but WEBHOOK_URL is not: the bot long-polls and the "
+        "secret is unused",
+    ]
+    bare_env.setenv("TRACK17_API_KEY", "k" * 32)
+    bare_env.setenv("RUSSIAN_POST_LOGIN", "shop")
+    bare_env.setenv("RUSSIAN_POST_PASSWORD", "pw")
+    bare_env.delenv("WEBHOOK_SECRET")
+    assert main(["check-config"]) == 0
+    assert "Note:" not in capsys.readouterr().out
 
 
 def test_check_config_names_the_database_server_but_never_its_password() -> None:
@@ -335,7 +389,8 @@ async def test_run_polls_stops_on_sigterm_and_a_restart_continues_with_the_same_
     assert "Running job" not in stderr  # not a log line for each run of each scheduled job
 
     started = time.monotonic()
-    async with bot_process(env) as second:
+    forgotten_key = {**env, "TRACK17_API_URL": "http://127.0.0.1:9"}  # said at start, not fatal
+    async with bot_process(forgotten_key) as second:
         await polling_started(tg, second, since=started)
         await alice.sends("/list")
         listing = await alice.wait_for_message(lambda m: "Ваши отслеживания" in m.text)
@@ -343,6 +398,7 @@ async def test_run_polls_stops_on_sigterm_and_a_restart_continues_with_the_same_
         code, took, stderr = await stop_with_sigterm(second)
     assert code == 0, stderr
     assert took < STOP_LIMIT_S
+    assert "WARNING" in stderr and "TRACK17_API_KEY is not: 17TRACK stays off" in stderr
 
 
 async def test_sigterm_lets_an_update_being_handled_finish_its_reply(

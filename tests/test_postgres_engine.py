@@ -13,6 +13,7 @@ import pytest
 
 from storage import Database, StorageError, open_database
 from storage.migrate import VERSION_TABLE, applies_to, for_dialect
+from storage.postgres import PostgresDatabase
 from storage.postgres_session import numbered
 
 pytest_plugins = ["tests.test_storage_backends"]  # postgres_url, migrated_postgres_url
@@ -74,6 +75,28 @@ def test_storage_parameters_apply_to_postgresql_only() -> None:
 async def test_unreachable_server_is_a_storage_error_without_the_password() -> None:
     with pytest.raises(StorageError, match=r"^postgresql: cannot connect") as caught:
         await open_database("postgresql://bot:s3cret-pw@127.0.0.1:1/bot")
+    assert "s3cret-pw" not in str(caught.value)
+
+
+async def test_a_server_that_accepts_and_never_answers_is_named_after_the_timeout() -> None:
+    accepted: list[asyncio.StreamWriter] = []
+
+    async def hold(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.append(writer)  # never a byte back, as a stuck server or a black hole
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(StorageError) as caught:
+            await PostgresDatabase.open(
+                f"postgresql://bot:s3cret-pw@127.0.0.1:{port}/bot", connect_timeout=0.3
+            )
+    finally:
+        for writer in accepted:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+    assert str(caught.value).startswith("postgresql: cannot connect: no answer within 0.3 s")
     assert "s3cret-pw" not in str(caught.value)
 
 

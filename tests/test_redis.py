@@ -310,12 +310,17 @@ async def test_while_redis_is_out_of_reach_users_are_asked_to_repeat_and_the_log
         bob = chat(900_000 + uuid.uuid4().int % 100_000, "en")
         async with running_bot(settings, clock) as app:
             card = await alice.sends(CODE)
+            received = app.tracking.metrics.registry.get_sample_value
+            messages_before = received("bot_updates_total", {"type": "message"})
             link.sever()
             caplog.clear()
             failed = await met_calmly(alice, card, app, caplog, "redis")
             english = await bob.sends("/start")
             assert "send this again in a minute" in english.text
             assert failed == 3
+            # Received though lost: three messages and a press during the outage.
+            assert received("bot_updates_total", {"type": "message"}) == messages_before + 3
+            assert received("bot_updates_total", {"type": "callback_query"}) == 1
             link.mend()
             listing = await alice.sends("/list")
             assert CODE in listing.text and "RA000056781RU" not in listing.text
