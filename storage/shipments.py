@@ -14,6 +14,7 @@ from storage.shipment_queue import ShipmentQueue
 from storage.shipment_rows import RETURNING, SELECT, shipment_from_row
 from storage.sql import opt_ms, required, to_ms
 
+FORGET_ORPHANS_SQL = f"DELETE FROM shipments WHERE followers = 0 RETURNING {RETURNING}"
 _FIND = f"SELECT {SELECT} FROM shipments sh WHERE sh.source = ? AND sh.code = ?"
 
 
@@ -91,7 +92,5 @@ class ShipmentsRepo(ShipmentQueue):
 
         Returned so the caller can tell each source to stop tracking the number.
         """
-        rows = await self._s.fetch_all(
-            f"DELETE FROM shipments WHERE followers = 0 RETURNING {RETURNING}"
-        )
+        rows = await self._s.fetch_all(FORGET_ORPHANS_SQL)
         return sorted((shipment_from_row(row) for row in rows), key=lambda s: s.id)

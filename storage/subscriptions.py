@@ -44,6 +44,15 @@ _ITEM_FROM = (
 )
 _NEWEST_FIRST = "ORDER BY s.created_at DESC, s.id DESC"
 _LIKE_ESCAPE = "!"
+# Named so the query-plan tests read the very statements the hot paths run.
+LIST_ITEMS_SQL = (
+    f"{_ITEM_FROM} WHERE s.user_id = ? AND s.archived = ? {_NEWEST_FIRST} LIMIT ? OFFSET ?"
+)
+FOLLOWERS_SQL = (
+    f"SELECT {select_list('s', COLUMNS)}, {select_list('u', USER_COLUMNS, 'u_')}"
+    " FROM subscriptions s JOIN users u ON u.id = s.user_id"
+    " WHERE s.shipment_id = ? AND u.active = ? ORDER BY s.id"
+)
 
 
 def subscription_from_row(row: Row) -> Subscription:
@@ -123,11 +132,7 @@ class SubscriptionsRepo:
     async def list_items(
         self, user_id: int, *, offset: int = 0, limit: int = 50, archived: bool = False
     ) -> list[Item]:
-        rows = await self._s.fetch_all(
-            f"{_ITEM_FROM} WHERE s.user_id = ? AND s.archived = ? {_NEWEST_FIRST}"
-            " LIMIT ? OFFSET ?",
-            (user_id, archived, limit, offset),
-        )
+        rows = await self._s.fetch_all(LIST_ITEMS_SQL, (user_id, archived, limit, offset))
         return [item_from_row(row) for row in rows]
 
     async def count(self, user_id: int, *, archived: bool = False) -> int:
@@ -225,12 +230,7 @@ class SubscriptionsRepo:
 
     async def followers(self, shipment_id: int) -> list[tuple[Subscription, User]]:
         """Everyone to alert, muted included (the caller decides); blocked users left out."""
-        rows = await self._s.fetch_all(
-            f"SELECT {select_list('s', COLUMNS)}, {select_list('u', USER_COLUMNS, 'u_')}"
-            " FROM subscriptions s JOIN users u ON u.id = s.user_id"
-            " WHERE s.shipment_id = ? AND u.active = ? ORDER BY s.id",
-            (shipment_id, True),
-        )
+        rows = await self._s.fetch_all(FOLLOWERS_SQL, (shipment_id, True))
         return [(subscription_from_row(row), user_from_row(row, "u_")) for row in rows]
 
     async def count_all(self) -> int:
