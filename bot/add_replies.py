@@ -38,6 +38,17 @@ def bad_code_text(bad: BadCode, texts: Texts) -> str:
     return texts("code-bad-format", code=escape(bad.value))
 
 
+def ask_text(numbers: Sequence[str], texts: Texts) -> str:
+    """The "is this a track number?" question says why it asks: digits only look like order
+    numbers, S10 letters typed apart like words; a message with both gets a word for both."""
+    digits = sum(number.isdigit() for number in numbers)
+    if digits == len(numbers):
+        key = "bare-number-ask"
+    else:
+        key = "spaced-code-ask" if digits == 0 else "mixed-numbers-ask"
+    return texts(key, count=len(numbers))
+
+
 def bad_codes_text(found: Sequence[BadCode], texts: Texts) -> str:
     """One reply for all the mistyped codes of a message, however many there are."""
     lines = [bad_code_text(bad, texts) for bad in found[:MAX_BAD_EXPLAINED]]

@@ -17,7 +17,8 @@ from pydantic import Field
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 PageNumber = Annotated[int, Field(ge=0, le=100_000)]
 CarrierKey = Annotated[int, Field(ge=0, le=2**31 - 1)]
-BareDigits = Annotated[str, Field(pattern=r"^[0-9]{10,13}$")]
+# A number the user was asked about: digits only, or an S10 code as normalised (13 bytes at most).
+AskedNumber = Annotated[str, Field(pattern=r"^(?:[0-9]{10,13}|[A-Z]{2}[0-9]{9}[A-Z]{2})$")]
 
 
 class ItemAction(StrEnum):
@@ -46,10 +47,11 @@ class CarrierCb(CallbackData, prefix="c1"):
 
 
 class NumberCb(CallbackData, prefix="n1"):
-    """ "Track this number": a number of digits only that the user was asked about. It names no
-    item: pressing adds it to the presser's own list, after the same check as when it was sent."""
+    """ "Track this number": a number of digits only, or an S10 code typed as words, that the
+    user was asked about. It names no item: pressing adds it to the presser's own list, after
+    the same check as when it was sent."""
 
-    number: BareDigits
+    number: AskedNumber
 
 
 class PageCb(CallbackData, prefix="p1"):

@@ -78,7 +78,7 @@ def carriers_keyboard(
     return InlineKeyboardMarkup(inline_keyboard=grid(buttons, 2))
 
 
-def bare_numbers_keyboard(numbers: Sequence[str], texts: Texts) -> InlineKeyboardMarkup:
+def asked_numbers_keyboard(numbers: Sequence[str], texts: Texts) -> InlineKeyboardMarkup:
     """One "track it" button a number, each carrying only the number it adds."""
     rows = [
         [

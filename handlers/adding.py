@@ -15,17 +15,23 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.chat_action import ChatActionSender
 
-from bot.add_replies import bad_codes_text, label_left_out, outcome_header, summary_lines
+from bot.add_replies import (
+    ask_text,
+    bad_codes_text,
+    label_left_out,
+    outcome_header,
+    summary_lines,
+)
 from bot.callbacks import CarrierCb, NumberCb
-from bot.keyboards import bare_numbers_keyboard, carriers_keyboard
+from bot.keyboards import asked_numbers_keyboard, carriers_keyboard
 from bot.orders import Orders
 from bot.outcomes import AddOutcome, AddProblem, RefreshState
 from bot.texts import Texts
 from bot.tracking import ASKED_AT_ONCE, TrackingService
-from handlers.filters import ContainsCodes, HoldsBareNumbers
+from handlers.filters import ContainsCodes, HoldsDoubtfulNumbers
 from handlers.orders import ask_contact
 from handlers.views import edit_or_keep, item_message
-from providers.bare_numbers import bare_number, label_beside, scan_named
+from providers.bare_numbers import asked_code, label_beside, scan_named
 from providers.codes import Scan
 from providers.track17 import CARRIER_CHOICES
 
@@ -170,15 +176,16 @@ async def on_codes_in_text(
     await reply_to_scan(message, scan, message.from_user.id, tracking, texts, tz, orders, state)
 
 
-async def on_bare_numbers(message: Message, numbers: Sequence[str], texts: Texts) -> None:
-    """Digits only may be an order or account number: the user says whether to track them.
+async def on_doubtful_numbers(message: Message, numbers: Sequence[str], texts: Texts) -> None:
+    """Digits only may be an order or account number, and S10 letters typed apart may be words:
+    the user says whether to track them.
 
     The question replies to the user's message, so a tap finds the words typed beside the
     number there and keeps them as its label.
     """
     await message.answer(
-        texts("bare-number-ask", count=len(numbers)),
-        reply_markup=bare_numbers_keyboard(numbers, texts),
+        ask_text(numbers, texts),
+        reply_markup=asked_numbers_keyboard(numbers, texts),
         reply_parameters=message.as_reply_parameters(allow_sending_without_reply=True),
     )
 
@@ -191,7 +198,7 @@ async def on_track_number(
     tz: ZoneInfo,
 ) -> None:
     """The number is checked again: the button's data is the presser's word, not the bot's."""
-    code = bare_number(callback_data.number)
+    code = asked_code(callback_data.number)
     if code is None or not isinstance(query.message, Message):
         await query.answer(texts("button-outdated"), show_alert=True)
         return
@@ -217,7 +224,7 @@ def build() -> Router:
     # A code in a photo's caption counts, and so does one fixed by editing the message (a
     # mistyped check digit is usually corrected that way); edits count in private chats only.
     router.message(F.text | F.caption, ContainsCodes())(on_codes_in_text)
-    router.message(F.text | F.caption, HoldsBareNumbers())(on_bare_numbers)
+    router.message(F.text | F.caption, HoldsDoubtfulNumbers())(on_doubtful_numbers)
     router.edited_message.filter(F.chat.type == ChatType.PRIVATE)
     router.edited_message(F.text | F.caption, ContainsCodes())(on_codes_in_text)
     return router

@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import ItemCb
 from bot.tracking import TrackingService
-from providers.bare_numbers import MAX_ASKED, scan_bare
+from providers.bare_numbers import MAX_ASKED, asked_codes
 from providers.code_scan import scan
 
 
@@ -32,14 +32,15 @@ class ContainsCodes(BaseFilter):
         return {"scan": found}
 
 
-class HoldsBareNumbers(BaseFilter):
-    """Matches a message with no code but a few numbers of digits only, which may be codes."""
+class HoldsDoubtfulNumbers(BaseFilter):
+    """Matches a message with no code but a few numbers that may be codes (digits only, or an
+    S10 typed as words around a number); placed after `ContainsCodes`, which claims the rest."""
 
     async def __call__(self, message: Message) -> bool | dict[str, Any]:
         text = message.text or message.caption or ""
         if not text or text.startswith("/"):
             return False
-        numbers = scan_bare(text).codes
+        numbers = asked_codes(text)
         if not numbers or len(numbers) > MAX_ASKED:
             return False
         return {"numbers": [code.value for code in numbers]}

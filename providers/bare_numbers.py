@@ -1,24 +1,35 @@
-"""Numbers of digits only that no firmly checked format claims, such as CDEK's 10-13 digit ones
-(DHL's 10 and FedEx's 12 digits among them: their check digit is passed by chance too often).
+"""Numbers that may be codes but are never taken from a message on their own: digits only that
+no firmly checked format claims, such as CDEK's 10-13 digit ones (DHL's 10 and FedEx's 12 digits
+among them: their check digit is passed by chance too often), and S10 codes whose lower-case
+letters stand apart from the digits (`ra 123456785 cn`, which could be two words around a number).
 
-They look like order numbers, account numbers and phone numbers too, so they are never taken
-from a message on their own: `/add` and an `add_` link take them when nothing else was found
-(the user said it is a code), and a plain message holding one is asked about first. Phone
-shapes are refused even then, so a phone number is never sent to a source.
+They look like order, account and phone numbers, or a sentence, so `/add` and an `add_` link
+take them when nothing else was found (the user said it is a code), and a plain message holding
+a few is asked about first. Phone shapes are refused even then, so a phone number is never sent
+to a source.
 """
 
 from __future__ import annotations
 
 import re
 
-from providers.code_scan import scan
-from providers.codes import Code, CodeKind, Scan, classify_digits, normalise
+from providers.code_scan import doubtful_s10, scan
+from providers.codes import (
+    S10_SERVICE_LETTERS,
+    Code,
+    CodeKind,
+    Scan,
+    classify_digits,
+    classify_token,
+    normalise,
+)
 
 BARE_LENGTHS = range(10, 14)  # longer digit runs are card and account numbers, or a known format
 MAX_ASKED = 3  # a message with more numbers than that is a table, not a parcel
 _TOKEN = re.compile(r"\S+")
 _WRAPPING = "\"'«„“”»()[]{}<>#№.,;:!?"
 _PHONE = re.compile(r"9[0-9]{9}|[78]9[0-9]{9}")
+_S10_ASKED = re.compile(r"[A-Z]{2}[0-9]{9}[A-Z]{2}")
 
 
 def bare_number(token: str) -> Code | None:
@@ -31,6 +42,17 @@ def bare_number(token: str) -> Code | None:
     if classify_digits(value, weak=False) is not None:
         return None  # a format with a firm check digit reads it, or explains its typo
     return Code(value, CodeKind.GENERIC)
+
+
+def asked_code(value: str) -> Code | None:
+    """The code a "track it" button names, checked as when it was asked about: the button's
+    data is the presser's word, so only a bare number or a sound S10 passes."""
+    if value.isdigit():
+        return bare_number(value)
+    if not _S10_ASKED.fullmatch(value) or value[0] not in S10_SERVICE_LETTERS:
+        return None
+    found = classify_token(value)
+    return found if isinstance(found, Code) else None
 
 
 def scan_bare(text: str) -> Scan:
@@ -47,16 +69,36 @@ def scan_bare(text: str) -> Scan:
     return Scan(tuple(codes.values()), (), rest)
 
 
+def asked_codes(text: str) -> tuple[Code, ...]:
+    """What a message with no code may still hold, in order: bare numbers, and S10 codes typed
+    as two words around a number whose check digit is right (a wrong one makes it a sentence)."""
+    found = [(start, code) for start, _, code in doubtful_s10(text) if isinstance(code, Code)]
+    for match in _TOKEN.finditer(text):
+        if (code := bare_number(match[0].strip(_WRAPPING))) is not None:
+            found.append((match.start(), code))
+    return tuple({code.value: code for _, code in sorted(found, key=lambda f: f[0])}.values())
+
+
+def _lifted(text: str) -> str:
+    """The message as if its doubtful S10 codes had been typed in upper case."""
+    for start, end, _ in doubtful_s10(text):
+        text = text[:start] + text[start:end].upper() + text[end:]
+    return text
+
+
 def label_beside(text: str, number: str) -> str:
-    """The words around `number` in the message it came in, when it was that message's only one
-    (a label is shared by one code, as `/add` does)."""
-    found = scan_bare(text)
+    """The words around `number` in the message it came in, as if typed as a code, when it was
+    that message's only one asked about (a label is shared by one code, as `/add` does)."""
+    if [code.value for code in asked_codes(text)] != [number]:
+        return ""
+    found = scan_bare(text) if number.isdigit() else scan(_lifted(text))
     return found.rest if [code.value for code in found.codes] == [number] else ""
 
 
 def scan_named(text: str, order_pattern: re.Pattern[str] | None = None) -> Scan:
-    """What `/add` or an `add_` link names: the codes a message would show, else bare numbers."""
-    found = scan(text, order_pattern)
+    """What `/add` or an `add_` link names: the codes a message would show, S10 letters apart
+    in lower case included (a typo in them explained), else bare numbers."""
+    found = scan(_lifted(text), order_pattern)
     if found.codes or found.bad:
         return found
     return scan_bare(text)

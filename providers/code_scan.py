@@ -5,9 +5,9 @@ groups are joined across single spaces only (dashes join dates, phones and shop 
 run that is no code as a whole is read group by group. Nothing glued to a URL, an e-mail address, a
 decimal point or a currency sign is read. An S10 whose letters stand apart from the digits needs a
 real service letter first, and upper case when both pairs stand apart, so `at 123456785 by` is no
-code. Codes typed in groups are read before the shop's order pattern, so the pattern cannot claim
-one of their groups; nor can it claim a price, a count or a year (`1299 руб`, `2 шт по 1500`,
-`в 2024 году`).
+code (`doubtful_s10` finds such shapes, for the user to be asked about). Codes typed in groups
+are read before the shop's order pattern, so the pattern cannot claim one of their groups; nor
+can it claim a price, a count or a year (`1299 руб`, `2 шт по 1500`, `в 2024 году`).
 """
 
 from __future__ import annotations
@@ -99,8 +99,8 @@ def _trimmed(match: re.Match[str], leading: bool = True) -> tuple[int, int]:
 
 
 def _plausible_s10(match: re.Match[str]) -> bool:
-    """Letters set apart by spaces could be two words around a number: ask for more. Letters
-    glued to the digits on one side (`ra 2222 5678 5cn`) are a code in any case."""
+    """Letters set apart by spaces could be two words around a number: the user is asked (see
+    `doubtful_s10`). Letters glued to the digits on one side (`ra 2222 5678 5cn`) are a code."""
     loose = [bool(sep) and not sep.strip(" \t\u00a0") for sep in (match["sep1"], match["sep2"])]
     if not any(loose):
         return True
@@ -251,3 +251,17 @@ def scan(text: str, order_pattern: re.Pattern[str] | None = None) -> Scan:
     reader.digit_runs(spaced=False)
     reader.words()
     return reader.result()
+
+
+def doubtful_s10(text: str) -> list[tuple[int, int, Found]]:
+    """S10 codes `scan` leaves out only for their lower-case letters standing apart from the
+    digits (`ra 123456785 cn`), with a real service letter: asked about when their check digit
+    is right, read as codes only where the user says they are (`/add`)."""
+    doubtful: list[tuple[int, int, Found]] = []
+    for match in _LETTERED.finditer(_TOKEN.sub(_mask_address, text)):
+        if match["pre"] is None or _plausible_s10(match):
+            continue
+        found = classify_token(match[0])
+        if found is not None and match["pre"][0].upper() in S10_SERVICE_LETTERS:
+            doubtful.append((match.start(), match.end(), found))
+    return doubtful

@@ -1,13 +1,22 @@
-"""Digits-only numbers no format claims: read only when asked, never a phone or a known format."""
+"""Numbers read only when asked: digits only that no format claims (never a phone or a known
+format), and S10 codes typed in lower case as two words around a number."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from providers.bare_numbers import bare_number, label_beside, scan_bare
+from bot.callbacks import NumberCb
+from providers.bare_numbers import (
+    asked_code,
+    asked_codes,
+    bare_number,
+    label_beside,
+    scan_bare,
+    scan_named,
+)
 from providers.code_scan import scan
-from providers.codes import Code, CodeKind, classify_digits
+from providers.codes import S10_SERVICE_LETTERS, Code, CodeKind, classify_digits, s10_check_digit
 
 FAST = settings(max_examples=300, deadline=None)
 
@@ -77,3 +86,127 @@ def test_the_label_beside_a_number_is_kept_only_when_it_was_the_messages_one_num
     assert label_beside("«зимняя куртка» — 10296250133", "10296250133") == "«зимняя куртка»"
     assert label_beside("куртка 10296250133 и сапоги 1029625014", "10296250133") == ""
     assert label_beside("куртка 1029625014", "10296250133") == ""
+
+
+# S10 codes whose lower-case letters stand apart from the digits: asked about, never taken.
+SPACED = "ra 123456785 cn"
+RA = Code("RA123456785CN", CodeKind.S10)
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+_SERVICE = "".join(sorted(S10_SERVICE_LETTERS)).lower()
+
+
+@st.composite
+def spaced_s10(draw: st.DrawFn, *, right: bool = True) -> tuple[str, str]:
+    """An S10 code typed as two lower-case words around its digits, and its normalised value."""
+    prefix = draw(st.sampled_from(_SERVICE)) + draw(st.sampled_from(_LOWER))
+    suffix = draw(st.text(_LOWER, min_size=2, max_size=2))
+    serial = draw(st.text("0123456789", min_size=8, max_size=8))
+    check = s10_check_digit(serial)
+    digit = check if right else draw(st.integers(0, 9).filter(lambda d: d != check))
+    groups = draw(st.sampled_from([f"{serial}{digit}", f"{serial[:4]} {serial[4:]} {digit}"]))
+    return f"{prefix} {groups} {suffix}", f"{prefix}{serial}{digit}{suffix}".upper()
+
+
+def test_s10_letters_standing_apart_in_lower_case_are_asked_about_not_taken() -> None:
+    for said in (SPACED, "мой трек ra 1234 5678 5 cn", "RA 123456785 cn", "(ra 12345678-5 cn)"):
+        assert scan(said).codes == (), said
+        assert asked_codes(said) == (RA,), said
+
+
+def test_a_wrong_check_digit_or_no_service_letter_is_a_sentence_not_asked_about() -> None:
+    assert asked_codes("at 123456785 by") == (Code("AT123456785BY", CodeKind.S10),)
+    for said in (
+        "at 123456780 by",
+        "to 123456785 by",
+        "xa 123456785 cn",
+        "see x.com/ra 123456785 cn",
+    ):
+        assert scan(said).codes == () and asked_codes(said) == (), said
+
+
+def test_codes_the_scanner_reads_are_not_asked_about() -> None:
+    for said in ("ra 123456785cn", "RA 123456785 CN", "ra123456785cn"):
+        assert scan(said).codes == (RA,), said
+        assert asked_codes(said) == (), said
+
+
+def test_digits_only_numbers_and_spaced_s10_codes_are_asked_about_together_in_order() -> None:
+    said = f"{SPACED}, куртка 10296250133 и снова {SPACED}"
+    assert [code.value for code in asked_codes(said)] == [RA.value, "10296250133"]
+    assert [code.value for code in asked_codes(f"10296250133 и {SPACED}")] == [
+        "10296250133",
+        RA.value,
+    ]
+
+
+def test_the_label_beside_a_spaced_s10_is_the_one_it_would_get_typed_in_upper_case() -> None:
+    assert label_beside(f"зимняя куртка {SPACED}", RA.value) == "зимняя куртка"
+    assert label_beside("мой трек ra 1234 5678 5 cn", RA.value) == ""  # naming words dropped
+    assert label_beside(f"куртка {SPACED} и 10296250133", RA.value) == ""  # not its only one
+    assert label_beside(f"куртка {SPACED}", "RA123456780CN") == ""
+
+
+def test_a_button_value_is_checked_again_as_when_it_was_asked_about() -> None:
+    assert asked_code(RA.value) == RA
+    assert asked_code("10296250133") == Code("10296250133", CodeKind.GENERIC)
+    for forged in (
+        "RA123456780CN",  # wrong check digit
+        "XA123456785CN",  # no service letter
+        "ra123456785cn",
+        "RA 123456785 CN",
+        "RA123456785CNX",
+        "89161234567",  # a phone
+        "14102192069353",  # a Russian Post code is never a question
+        "",
+    ):
+        assert asked_code(forged) is None, forged
+
+
+def test_add_takes_a_spaced_s10_in_lower_case_and_explains_its_typo() -> None:
+    found = scan_named(f"{SPACED} подарок маме")
+    assert found.codes == (RA,) and found.rest == "подарок маме"
+    typo = scan_named("ra 123456780 cn")
+    assert typo.codes == () and [bad.value for bad in typo.bad] == ["RA123456780CN"]
+    assert scan_named("xa 123456785 cn").codes == ()  # no service letter: not a code even here
+    assert scan_named("10296250133").codes == (Code("10296250133", CodeKind.GENERIC),)
+
+
+@FAST
+@given(spaced_s10())
+def test_any_spaced_lower_case_s10_is_asked_about_once_and_its_button_adds_it(
+    typed: tuple[str, str],
+) -> None:
+    said, value = typed
+    code = Code(value, CodeKind.S10)
+    assert scan(said).codes == ()  # never added silently
+    assert asked_codes(f"посылка {said}") == (code,)
+    assert asked_code(value) == code
+    packed = NumberCb(number=value).pack()
+    assert len(packed.encode()) <= 64 and NumberCb.unpack(packed).number == value
+    assert scan_named(said).codes == (code,)
+    assert label_beside(f"посылка {said}", value) == "посылка"
+
+
+@FAST
+@given(spaced_s10(right=False))
+def test_a_spaced_s10_with_a_wrong_check_digit_is_never_asked_about(
+    typed: tuple[str, str],
+) -> None:
+    said, value = typed
+    assert asked_codes(said) == () and asked_code(value) is None
+    assert [bad.value for bad in scan_named(said).bad] == [value]  # `/add` explains the typo
+
+
+_WORDS = st.one_of(
+    st.sampled_from(["ra", "cn", "at", "by", "мой", "трек", "10296250133", "-", "RA", "(x)"]),
+    st.text("0123456789", min_size=1, max_size=9),
+    st.text("abcnrz", min_size=2, max_size=2),
+)
+
+
+@FAST
+@given(st.lists(_WORDS, max_size=12).map(" ".join))
+def test_every_number_asked_about_gets_a_button_its_tap_accepts(said: str) -> None:
+    for code in asked_codes(said):
+        assert asked_code(code.value) == code
+        assert len(NumberCb(number=code.value).pack().encode()) <= 64

@@ -142,3 +142,84 @@ async def test_inline_mode_finds_a_followed_number_and_offers_to_add_an_unfollow
     assert await alice.queries_inline("89161234567") == []
     phone_button = alice.tg.last_inline_button()
     assert phone_button is not None and phone_button["start_parameter"] == "inline"
+
+
+# S10 codes typed in lower case as two words around the digits could be a sentence: asked first.
+S10 = "RA123456785CN"
+
+
+async def test_a_spaced_lower_case_s10_is_asked_about_then_tracked_with_its_label(
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    ask = await alice.sends("подарок маме <3 ra 1234 5678 5 cn")
+    assert "Это трек-номер?" in ask.text and "буквы записаны отдельно от цифр" in ask.text
+    assert "только из цифр" not in ask.text
+    assert ask.buttons == [[("📦 Отслеживать RA123456785CN", f"n1:{S10}")]]
+    assert track17.registered == {}
+    tapped = await alice.taps(S10, on=ask)
+    assert tapped.answer_text is None
+    card = await alice.wait_for_message(lambda m: "Добавлено" in m.text)
+    assert S10 in card.text and "подарок маме &lt;3" in card.html  # escaped, as typed
+    assert S10 in track17.registered
+
+
+async def test_spaced_s10_and_digits_only_numbers_are_asked_about_in_english(
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    bob = chat(2, "en")
+    ask = await bob.sends("ra 123456785 cn")
+    assert "Is this a tracking number?" in ask.text and "letters are written apart" in ask.text
+    mixed = await bob.sends(f"{CDEK} and ra 123456785 cn")
+    assert "Are these tracking numbers?" in mixed.text and "digits only" in mixed.text
+    labels = [text for row in mixed.buttons for text, _ in row]
+    assert labels == [f"📦 Track {CDEK}", f"📦 Track {S10}"]
+    await bob.taps(S10, on=mixed)
+    await bob.wait_for_message(lambda m: "Added" in m.text and S10 in m.text)
+    assert list(track17.registered) == [S10]
+
+
+async def test_forged_s10_buttons_are_refused_and_reach_no_source(
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    own = await alice.sends("/start")
+    forged = ("RA123456780CN", "XA123456785CN", "ra123456785cn", "RA12345678CN", "RA 123456785")
+    for data in [f"n1:{value}" for value in forged] + ["n1:", "n1:RA123456785CN:x"]:
+        tap = await alice.taps_data(data, on=own)
+        assert tap.answer_text is not None and "устарела" in tap.answer_text, data
+    assert track17.registered == {}
+
+
+async def test_a_message_with_a_code_the_scanner_reads_is_not_asked_about(
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    for said in ("подарок RA 1234 5678 5 CN", "подарок ra 123456785cn и ra 123456785 cn"):
+        added = await alice.sends(said)
+        assert "Это трек-номер" not in added.text, said
+        assert not any(value.startswith("n1:") for row in added.buttons for _, value in row)
+    assert list(track17.registered) == [S10]
+
+
+async def test_add_takes_a_spaced_lower_case_s10_with_its_label_at_once(
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    added = await alice.sends("/add ra 1234 5678 5 cn подарок маме")
+    assert "Добавлено" in added.text and S10 in added.text and "подарок маме" in added.text
+    typo = await alice.sends("/add ra 123456780 cn")
+    assert "опечатка" in typo.text and "RA123456780CN" in typo.text
+    assert list(track17.registered) == [S10]
+
+
+async def test_words_around_a_number_are_never_added_and_asked_only_when_they_could_be_a_code(
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    for said in ("at 123456780 by", "to 123456785 by"):  # wrong check digit; T no service
+        hint = await alice.sends(said)
+        assert "Не нашёл здесь трек-номера" in hint.text and not hint.buttons, said
+    ask = await alice.sends_photo("at 123456785 by")  # a caption counts as the message
+    assert "Это трек-номер?" in ask.text and ask.buttons[0][0][1] == "n1:AT123456785BY"
+    assert track17.registered == {}

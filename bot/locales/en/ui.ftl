@@ -40,6 +40,11 @@ bare-number-ask = { $count ->
     [one] Is this a tracking number? CDEK and other delivery services use numbers made of digits only, but order and account numbers look the same, so I am asking first. Tap to track it:
    *[other] Are these tracking numbers? CDEK and other delivery services use numbers made of digits only, but order and account numbers look the same, so I am asking first. Tap the ones to track:
 }
+spaced-code-ask = { $count ->
+    [one] Is this a tracking number? It looks like an international postal one, but its letters are written apart from the digits, so I am asking first. Tap to track it:
+   *[other] Are these tracking numbers? They look like international postal ones, but their letters are written apart from the digits, so I am asking first. Tap the ones to track:
+}
+mixed-numbers-ask = Are these tracking numbers? A number of digits only may be an order or account number, and letters apart from the digits may be just words, so I am asking first. Tap the ones to track:
 add-added = ✅ Added: <code>{ $code }</code>. I will message you when the status changes.
 add-already = This code is already in your list: <code>{ $code }</code>.
 add-relabelled = This code is already in your list: <code>{ $code }</code>. Label updated.
