@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from providers.code_scan import doubtful_s10, scan
+from providers.code_scan import scan
+from providers.code_shapes import doubtful_s10
 from providers.codes import (
     S10_SERVICE_LETTERS,
     Code,

@@ -5,9 +5,10 @@ groups are joined across single spaces only (dashes join dates, phones and shop 
 run that is no code as a whole is read group by group. Nothing glued to a URL, an e-mail address, a
 decimal point or a currency sign is read. An S10 whose letters stand apart from the digits needs a
 real service letter first, and upper case when both pairs stand apart, so `at 123456785 by` is no
-code (`doubtful_s10` finds such shapes, for the user to be asked about). Codes typed in groups
-are read before the shop's order pattern, so the pattern cannot claim one of their groups; nor
-can it claim a price, a count or a year (`1299 руб`, `2 шт по 1500`, `в 2024 году`).
+code (`code_shapes.doubtful_s10` finds such shapes, for the user to be asked about). Codes
+typed in groups are read before the shop's order pattern, so the pattern cannot claim one of
+their groups; nor can it claim a price, a count or a year (`1299 руб`, `2 шт по 1500`, `в 2024
+году`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from providers.code_shapes import (
+    CLEAN_GROUP,
+    GROUP,
+    LETTERED,
+    MASK,
+    SPACES,
+    TOKEN,
+    TRAILING,
+    has_space,
+    mask_address,
+    plausible_s10,
+    trimmed,
+)
 from providers.codes import (
-    S10_SERVICE_LETTERS,
     BadCode,
     Code,
     CodeKind,
@@ -28,34 +41,6 @@ from providers.codes import (
     phone_layout,
 )
 
-_SPACE = r"[ \t\u00a0]"
-_SEP = rf"(?:{_SPACE}?[-\u2010-\u2014]{_SPACE}?|{_SPACE})?"
-_BEFORE = r"(?<![\w/=@&%+$€£¥₽])"
-_AFTER = r"(?![\w@/%$€£¥₽])(?![-.,:/][0-9])(?![./][A-Za-z])"
-
-
-def _spread(char: str, count: int) -> str:
-    """`count` characters of one class, each but the last optionally followed by a separator."""
-    return rf"(?:{char}{_SEP}){{{count - 1}}}{char}"
-
-
-_LETTERED = re.compile(
-    _BEFORE
-    + rf"(?:(?P<pre>[A-Za-z]{{2}})(?P<sep1>{_SEP}){_spread('[0-9]', 9)}"
-    + rf"(?P<sep2>{_SEP})(?P<suf>[A-Za-z]{{2}})"
-    + rf"|1{_SEP}[Zz]{_SEP}{_spread('[A-Za-z0-9]', 16)}"
-    + rf"|[Yy][Tt]{_SEP}{_spread('[0-9]', 16)}"
-    + rf"|[Ll][Pp]{_SEP}{_spread('[0-9]', 14)}"
-    + ")"
-    + _AFTER
-)
-_GROUP = re.compile(r"[0-9]+")
-_CLEAN_GROUP = re.compile(rf"{_BEFORE}(?<![0-9][-.,:])[0-9]+{_AFTER}")
-_SPACES = frozenset(" \t\u00a0")
-_TOKEN = re.compile(r"\S+")
-_LEADING = "\"'«„“(<[{#№"
-_TRAILING = ".,;:!?)\"'»”>]}"
-_MASK = "\x00"
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]|«\s*»|\"\s*\"")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r" ([,.;:!?)\]»])")
 _REPEATED_COMMAS = re.compile(r"([,;:])(?:\s*[,;:])+")
@@ -78,45 +63,13 @@ _AMOUNT_WORDS = frozenset(("по", "за", "цена", "сумма", "итого
 Hit = tuple[int, int, Found]
 
 
-def _mask_address(token: re.Match[str]) -> str:
-    """Links and e-mail addresses are never read: a code in them belongs to someone's URL."""
-    address = "/" in token[0] or "@" in token[0] or "www." in token[0].lower()
-    return _MASK * len(token[0]) if address else token[0]
-
-
-def _has_space(text: str) -> bool:
-    return any(c.isspace() for c in text)
-
-
-def _trimmed(match: re.Match[str], leading: bool = True) -> tuple[int, int]:
-    """The token's span without the punctuation that sentences wrap around it."""
-    start, end = match.span()
-    while leading and start < end and match.string[start] in _LEADING:
-        start += 1
-    while end > start and match.string[end - 1] in _TRAILING:
-        end -= 1
-    return start, end
-
-
-def _plausible_s10(match: re.Match[str]) -> bool:
-    """Letters set apart by spaces could be two words around a number: the user is asked (see
-    `doubtful_s10`). Letters glued to the digits on one side (`ra 2222 5678 5cn`) are a code."""
-    loose = [bool(sep) and not sep.strip(" \t\u00a0") for sep in (match["sep1"], match["sep2"])]
-    if not any(loose):
-        return True
-    prefix, suffix = match["pre"], match["suf"]
-    if prefix[0].upper() not in S10_SERVICE_LETTERS:
-        return False
-    return not all(loose) or (prefix.isupper() and suffix.isupper())
-
-
 def _digit_runs(masked: str) -> Iterator[tuple[list[re.Match[str]], bool]]:
     """Digit groups chained by single spaces, split where a group is glued to something else
     (`+7`, `2.5`, `12-34`); only a chain without such a group may be read as one number."""
-    clean = {m.span() for m in _CLEAN_GROUP.finditer(masked)}
+    clean = {m.span() for m in CLEAN_GROUP.finditer(masked)}
     chains: list[list[re.Match[str]]] = []
-    for group in _GROUP.finditer(masked):
-        if chains and masked[chains[-1][-1].end() : group.start()] in _SPACES:
+    for group in GROUP.finditer(masked):
+        if chains and masked[chains[-1][-1].end() : group.start()] in SPACES:
             chains[-1].append(group)
         else:
             chains.append([group])
@@ -147,22 +100,22 @@ class _Reader:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.masked = _TOKEN.sub(_mask_address, text)
+        self.masked = TOKEN.sub(mask_address, text)
         self.hits: list[Hit] = []
 
     def take(self, start: int, end: int, found: Found) -> None:
         self.hits.append((start, end, found))
-        self.masked = self.masked[:start] + _MASK * (end - start) + self.masked[end:]
+        self.masked = self.masked[:start] + MASK * (end - start) + self.masked[end:]
 
     def tokens(self) -> Iterator[tuple[int, int]]:
-        for match in list(_TOKEN.finditer(self.masked)):
-            start, end = _trimmed(match)
-            if start < end and _MASK not in self.masked[start:end]:
+        for match in list(TOKEN.finditer(self.masked)):
+            start, end = trimmed(match)
+            if start < end and MASK not in self.masked[start:end]:
                 yield start, end
 
     def orders(self, pattern: re.Pattern[str]) -> None:
-        for match in list(_TOKEN.finditer(self.masked)):
-            for start, end in (match.span(), _trimmed(match, leading=False), _trimmed(match)):
+        for match in list(TOKEN.finditer(self.masked)):
+            for start, end in (match.span(), trimmed(match, leading=False), trimmed(match)):
                 piece = self.text[start:end]
                 if piece and pattern.fullmatch(piece) and not self._amount(start, end):
                     self.take(start, end, Code(piece, CodeKind.ORDER))
@@ -176,16 +129,16 @@ class _Reader:
             return False
         after = self.text[end:].split(maxsplit=1)
         before = self.text[:start].rsplit(maxsplit=1)
-        unit = after[0].lower().rstrip(_TRAILING) if after else ""
+        unit = after[0].lower().rstrip(TRAILING) if after else ""
         lead = before[-1].lower() if before else ""
         return unit in _UNITS or lead in _AMOUNT_WORDS
 
     def lettered(self, spaced: bool) -> None:
-        for match in list(_LETTERED.finditer(self.masked)):
-            if _has_space(match[0]) != spaced:
+        for match in list(LETTERED.finditer(self.masked)):
+            if has_space(match[0]) != spaced:
                 continue
             found = classify_token(match[0])
-            if found is not None and (match["pre"] is None or _plausible_s10(match)):
+            if found is not None and (match["pre"] is None or plausible_s10(match)):
                 self.take(match.start(), match.end(), found)
 
     def digit_runs(self, spaced: bool) -> None:
@@ -251,17 +204,3 @@ def scan(text: str, order_pattern: re.Pattern[str] | None = None) -> Scan:
     reader.digit_runs(spaced=False)
     reader.words()
     return reader.result()
-
-
-def doubtful_s10(text: str) -> list[tuple[int, int, Found]]:
-    """S10 codes `scan` leaves out only for their lower-case letters standing apart from the
-    digits (`ra 123456785 cn`), with a real service letter: asked about when their check digit
-    is right, read as codes only where the user says they are (`/add`)."""
-    doubtful: list[tuple[int, int, Found]] = []
-    for match in _LETTERED.finditer(_TOKEN.sub(_mask_address, text)):
-        if match["pre"] is None or _plausible_s10(match):
-            continue
-        found = classify_token(match[0])
-        if found is not None and match["pre"][0].upper() in S10_SERVICE_LETTERS:
-            doubtful.append((match.start(), match.end(), found))
-    return doubtful
