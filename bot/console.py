@@ -60,16 +60,16 @@ class Console:
                 )
             )
         else:
-            await self._feed(
-                message=Message(
-                    message_id=next(self._message_ids),
-                    date=datetime.now(UTC),
-                    chat=self.session.chat,
-                    from_user=self.session.user,
-                    text=line,
-                    entities=_command_entity(line),
-                )
+            message = Message(
+                message_id=next(self._message_ids),
+                date=datetime.now(UTC),
+                chat=self.session.chat,
+                from_user=self.session.user,
+                text=line,
+                entities=_command_entity(line),
             )
+            self.session.keep(message)
+            await self._feed(message=message)
 
     async def _press(self, number: int) -> None:
         if not 1 <= number <= len(self.session.buttons):

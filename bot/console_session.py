@@ -1,8 +1,9 @@
 """The console's stand-in for Telegram: a Bot session that answers API calls in-process.
 
 What the bot sends or edits is printed as a user would read it (HTML tags dropped, buttons
-numbered in the order they appear), and every message is kept so a numbered button can be
-pressed on it later. No call leaves the process.
+numbered in the order they appear), and every message, the user's too, is kept: a numbered
+button is pressed on its message later, and a reply carries the message it answers, as
+Telegram's does (a "track it?" question finds the label typed there). No call leaves the process.
 """
 
 from __future__ import annotations
@@ -68,7 +69,13 @@ class ConsoleSession(BaseSession):
         if isinstance(method, GetMe):
             result = self.me
         elif isinstance(method, SendMessage):
-            result = self._show(next(self._ids), method.text or "", method.reply_markup)
+            answered = method.reply_parameters.message_id if method.reply_parameters else None
+            result = self._show(
+                next(self._ids),
+                method.text or "",
+                method.reply_markup,
+                reply_to=self.messages.get(answered) if answered is not None else None,
+            )
         elif isinstance(method, EditMessageText) and method.message_id is not None:
             result = self._show(
                 method.message_id, method.text or "", method.reply_markup, edited=True
@@ -92,7 +99,20 @@ class ConsoleSession(BaseSession):
         self.out.flush()
         return result  # type: ignore[no-any-return]
 
-    def _show(self, message_id: int, text: str, markup: Any, edited: bool = False) -> Message:
+    def keep(self, message: Message) -> None:
+        """A message the user typed, for the bot's replies to point at."""
+        self.messages[message.message_id] = message
+
+    def _show(
+        self,
+        message_id: int,
+        text: str,
+        markup: Any,
+        edited: bool = False,
+        reply_to: Message | None = None,
+    ) -> Message:
+        if edited and reply_to is None and (old := self.messages.get(message_id)) is not None:
+            reply_to = old.reply_to_message
         message = Message(
             message_id=message_id,
             date=datetime.now(UTC),
@@ -100,6 +120,7 @@ class ConsoleSession(BaseSession):
             from_user=self.me,
             text=html_to_text(text),
             reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
+            reply_to_message=reply_to,
         )
         self.messages[message_id] = message
         marker = "✎ " if edited else ""

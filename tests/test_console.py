@@ -83,7 +83,7 @@ async def test_console_in_process_adds_presses_a_button_and_lists(tmp_path: Path
     assert "Добавлено" in shown and CODE in shown and "куртка" in shown
     assert re.search(r"\[\d+\] 🔄 Обновить", shown)
     assert "👉" in shown  # the explanation behind the pressed button
-    assert "Ваши отслеживания: 1" in shown
+    assert "Ваши посылки и заказы: 1" in shown
     assert typist.readline() == "this line is never read\n"
     assert not (tmp_path / "x.sqlite3").exists()  # the console keeps its data in memory
 
@@ -99,6 +99,24 @@ async def test_console_explains_an_unknown_button_number_and_a_typo(tmp_path: Pa
     assert f"[inline] {CODE}" in shown
     assert "[inline] [Nothing found: open the bot]" in shown
     assert "Added: 80102367216110" in shown  # a long number is a message, not a button
+
+
+async def test_console_keeps_the_label_typed_beside_a_number_it_asked_about() -> None:
+    """The question replies to the user's message, as in Telegram, so the tap finds the label."""
+    screen = io.StringIO()
+    typist = Typist(
+        [
+            "мой трек ra 1234 5678 5 cn кроссовки",
+            lambda shown: button_number(shown, "Отслеживать RA123456785CN"),
+        ],
+        screen,
+    )
+    settings = load_settings(_env_file=None)
+    assert await run_console(settings, stdin=typist, out=screen) == 0
+    shown = screen.getvalue()
+    assert "Это трек-номер?" in shown
+    added = shown[shown.index("Добавлено: RA123456785CN") :]
+    assert "кроссовки" in added and "мой трек" not in added
 
 
 async def read_screen(stdout: asyncio.StreamReader, limit: float) -> str:
@@ -145,7 +163,7 @@ async def test_console_subprocess_shows_the_card_buttons_and_list_then_quits(
         assert "👉" in explained
 
         listing = await say("/list")
-        assert "Ваши отслеживания: 1" in listing and "куртка" in listing
+        assert "Ваши посылки и заказы: 1" in listing and "куртка" in listing
 
         process.stdin.write(b"/quit\n")
         await process.stdin.drain()
