@@ -30,8 +30,8 @@ def test_each_reason_gets_its_own_line_with_its_own_codes() -> None:
     ]
     lines = summary_lines(outcomes, 5, TEXTS, MOSCOW, NOW, 100)
     no_source, limit = lines
-    assert no_source.startswith("Не добавлены (1): <code>80085392123456</code>\nДля номеров")
-    assert "нет службы отслеживания" in no_source and "RA000012349CN" not in no_source
+    assert no_source.startswith("Не добавлены (1): <code>80085392123456</code>\nНомера такого")
+    assert "я пока не отслеживаю" in no_source and "RA000012349CN" not in no_source
     assert limit.startswith(
         "Не добавлены (2): <code>RA000012349CN</code>, <code>RA000012352CN</code>\n"
     )
@@ -54,7 +54,7 @@ def test_a_long_list_past_the_cards_ends_with_its_codes_not_a_stray_full_stop() 
 def test_a_label_beside_several_numbers_is_said_to_be_unused() -> None:
     label = label_left_out("кроссовки <синие>", 2)
     [line] = summary_lines([], 5, TEXTS, MOSCOW, NOW, 100, label)
-    assert "«кроссовки &lt;синие&gt;»" in line and "Переименовать" in line
+    assert "«кроссовки &lt;синие&gt;»" in line and "Изменить подпись" in line
 
 
 @pytest.mark.parametrize(

@@ -100,7 +100,7 @@ async def test_muted_followers_get_nothing(
     alice, bob = chat(1, "ru"), chat(2, "ru")
     added = await alice.sends(CODE)
     await bob.sends(CODE)
-    await alice.taps("Без уведомлений", on=added)
+    await alice.taps("Не уведомлять", on=added)
     in_transit(source, clock)
     clock.advance(hours=3)
     await cycle(scripted)
@@ -416,7 +416,7 @@ async def test_a_failed_delivery_that_stalls_gets_its_own_advice(
     await cycle(scripted, spaced=True)
     await settle(alice)
     [notice] = [m.text for m in alice.messages if "no news for 4 days" in m.text]
-    assert "the storage period has already started" in notice
+    assert "its storage period has already started" in notice
     assert "Gaps happen" not in notice
 
 
@@ -550,6 +550,6 @@ async def test_a_final_alert_offers_the_archive_and_no_muting(
     await settle(alice)
     moving, done = [m for m in alice.messages if m.text.startswith("🔔")]
     buttons = [[b.text for row in m.buttons for b in row] for m in (moving, done)]
-    assert any("Без уведомлений" in b for b in buttons[0])
-    assert not any("Без уведомлений" in b for b in buttons[1])
+    assert any("Не уведомлять" in b for b in buttons[0])
+    assert not any("Не уведомлять" in b for b in buttons[1])
     assert any("В архив" in b for b in buttons[1])

@@ -393,7 +393,7 @@ async def test_run_polls_stops_on_sigterm_and_a_restart_continues_with_the_same_
     async with bot_process(forgotten_key) as second:
         await polling_started(tg, second, since=started)
         await alice.sends("/list")
-        listing = await alice.wait_for_message(lambda m: "Ваши отслеживания" in m.text)
+        listing = await alice.wait_for_message(lambda m: "Ваши посылки и заказы" in m.text)
         assert "куртка" in listing.text and CODE in listing.text
         code, took, stderr = await stop_with_sigterm(second)
     assert code == 0, stderr

@@ -82,10 +82,10 @@ async def test_a_rename_begun_before_a_restart_is_finished_after_it(
     alice = chat(1001, "ru")
     async with running_bot(settings, clock):
         added = await alice.sends(CODE)
-        prompt = await alice.taps("Переименовать", on=added)
-        assert prompt.message is not None and "Как назвать" in prompt.message.text
+        prompt = await alice.taps("Изменить подпись", on=added)
+        assert prompt.message is not None and "Пришлите новую подпись" in prompt.message.text
     async with running_bot(settings, clock):
         done = await alice.sends("Зимние ботинки")
-        assert "Название сохранено" in done.text and "Зимние ботинки" in done.text
+        assert "Подпись сохранена" in done.text and "Зимние ботинки" in done.text
         listing = await alice.sends("/list")
         assert "Зимние ботинки" in listing.text

@@ -73,4 +73,4 @@ async def test_a_finished_item_offers_the_archive_instead_of_muting(shopper: Cha
     moving = labels(await shopper.sends(MOVING))
     assert not any("уведомлений" in label for label in done)
     assert "🔄 Обновить" in done and "🗄 В архив" in done
-    assert "🔕 Без уведомлений" in moving
+    assert "🔕 Не уведомлять" in moving

@@ -133,7 +133,7 @@ async def test_a_question_from_someone_who_follows_parcels_points_to_their_list(
     await alice.sends("RA000012349CN")
     await alice.sends("RA000056781RU")
     reply = await alice.sends("где моя посылка?")
-    assert "Статусы ваших отслеживаний (2) — в /list" in reply.text
+    assert "Статусы ваших посылок и заказов (2) — в /list" in reply.text
 
 
 async def test_an_english_question_gets_the_stalled_topic_in_english(bob: Chat) -> None:

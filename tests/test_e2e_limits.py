@@ -122,6 +122,6 @@ async def test_a_full_list_takes_no_more_numbers_even_ones_others_follow(
     for number in (code(7300), code(7301)):  # followed by Bob, and new to the bot
         refused = await alice.sends(number)
         assert "Список заполнен" in refused.text
-    assert "Ваши отслеживания: 300" in (await alice.sends("/list")).text
+    assert "Ваши посылки и заказы: 300" in (await alice.sends("/list")).text
     again = await alice.sends(code(8000))  # one she follows already is still shown
     assert "Список заполнен" not in again.text and code(8000) in again.text

@@ -137,7 +137,7 @@ async def test_used_attempts_survive_a_restart_and_come_back_after_an_hour(
             clock.advance(minutes=61)
             await alice.sends(ORDER)
             accepted = await alice.sends(PHONE)
-    assert "Слишком много попыток" in refused.text and "60 мин" in refused.text
+    assert "Слишком много попыток" in refused.text and "через 60 минут." in refused.text
     assert "подтверждён" in accepted.text
 
 

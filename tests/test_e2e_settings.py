@@ -63,7 +63,7 @@ async def test_switching_to_english_changes_the_next_replies_and_auto_switches_b
 
 async def test_an_english_client_can_choose_russian(bob: Chat) -> None:
     menu = await bob.sends("/settings")
-    assert "Language: as in Telegram" in menu.text
+    assert "Language: same as Telegram" in menu.text
     picked = await choose(bob, menu, "Language", "Русский")
     assert picked.message is not None and "Язык: Русский" in picked.message.text
     assert "Список пуст" in (await bob.sends("/list")).text
@@ -93,7 +93,7 @@ async def test_choice_buttons_read_as_actions_while_the_summary_keeps_the_values
     off = await tap_exact(bob, "🔕 Turn off", english.message)
     assert off.message is not None and "Alerts: off" in off.message.text
     auto = await choose(bob, off.message, "Language", "Same as Telegram")
-    assert auto.message is not None and "Language: as in Telegram" in auto.message.text
+    assert auto.message is not None and "Language: same as Telegram" in auto.message.text
 
 
 async def test_quiet_hours_presets_are_saved_and_off_reads_in_the_users_language(
@@ -182,7 +182,7 @@ async def test_a_russian_conversation_adds_lists_and_uses_the_card_buttons(
     await alice.sends(f"/add {STALLED} ботинки")
 
     listing = await alice.sends("/list")
-    assert "Ваши отслеживания: 2" in listing.text
+    assert "Ваши посылки и заказы: 2" in listing.text
     assert "куртка" in listing.text and "ботинки" in listing.text
     opened = await alice.taps("куртка", on=listing)
     assert opened.message is not None and DELIVERED in opened.message.text
@@ -207,7 +207,7 @@ async def test_an_english_conversation_adds_lists_and_uses_the_card_buttons(
     assert "Checked just now" in added.text
 
     listing = await bob.sends("/list")
-    assert "Your items: 1" in listing.text and "jacket" in listing.text
+    assert "Your parcels and orders: 1" in listing.text and "jacket" in listing.text
     opened = await bob.taps("jacket", on=listing)
     assert opened.message is not None
     card = opened.message
@@ -215,7 +215,7 @@ async def test_an_english_conversation_adds_lists_and_uses_the_card_buttons(
 
     muted = await bob.taps("Mute", on=card)
     assert muted.answer_text == "Alerts off"
-    assert muted.message is not None and "Alerts for this item are off" in muted.message.text
+    assert muted.message is not None and "Alerts for this number are off" in muted.message.text
     clock.advance(days=20)
     assert (await bob.taps("Refresh", on=card)).answer_text == "Updated"
     history = await bob.taps("History", on=card)

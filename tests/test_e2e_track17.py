@@ -145,7 +145,7 @@ async def test_17track_failing_on_add_keeps_the_item_and_says_the_service_is_not
     assert "Добавлено" in reply.text
     assert "не отвечает" in reply.text
     listing = await alice.sends("/list")
-    assert "наушники" in listing.text and "Ваши отслеживания: 1" in listing.text
+    assert "наушники" in listing.text and "Ваши посылки и заказы: 1" in listing.text
 
 
 async def test_17track_failing_on_add_tells_an_english_user_in_english(

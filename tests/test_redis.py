@@ -171,14 +171,14 @@ async def test_a_dialogue_survives_in_redis_across_a_restart(
     alice = chat(user, "ru")
     async with running_bot(settings, clock) as first:
         card = await alice.sends("RA000012349CN")
-        prompt = await alice.taps("Переименовать", on=card)
-        assert prompt.message is not None and "Как назвать" in prompt.message.text
+        prompt = await alice.taps("Изменить подпись", on=card)
+        assert prompt.message is not None and "Пришлите новую подпись" in prompt.message.text
         async with first.db.read() as tx:
             assert await tx.dialogues.count() == 0  # not in the database...
     assert len(await dialogue_keys(redis_url, user)) == 2  # ...but in Redis: state and data
     async with running_bot(settings, clock):
         done = await alice.sends("Зимние ботинки")
-        assert "Название сохранено" in done.text
+        assert "Подпись сохранена" in done.text
         assert "Зимние ботинки" in (await alice.sends("/list")).text
     assert await dialogue_keys(redis_url, user) == []  # the dialogue is over
 

@@ -196,6 +196,33 @@ def test_order_statuses_name_the_shop_only_when_given(
 
 
 @pytest.mark.parametrize(
+    ("language", "key", "args", "expected"),
+    [
+        ("ru", "bare-number-ask", {"count": 1}, "Это трек-номер?"),
+        ("ru", "bare-number-ask", {"count": 21}, "Это трек-номера?"),  # Russian "one" takes 21
+        ("ru", "spaced-code-ask", {"count": 21}, "Это трек-номера?"),
+        ("en", "spaced-code-ask", {"count": 1}, "Is this a tracking number?"),
+        ("en", "bare-number-ask", {"count": 2}, "Tap the ones you want to track:"),
+        ("ru", "refresh-too-soon", {"seconds": 1}, "через 1 секунду."),
+        ("ru", "refresh-too-soon", {"seconds": 21}, "через 21 секунду."),
+        ("ru", "refresh-too-soon", {"seconds": 3}, "через 3 секунды."),
+        ("ru", "refresh-too-soon", {"seconds": 45}, "через 45 секунд."),
+        ("en", "refresh-too-soon", {"seconds": 1}, "in 1 second."),
+        ("en", "refresh-too-soon", {"seconds": 45}, "in 45 seconds."),
+        ("ru", "order-too-many", {"minutes": 1}, "через 1 минуту."),
+        ("ru", "order-too-many", {"minutes": 2}, "через 2 минуты."),
+        ("ru", "order-too-many", {"minutes": 15}, "через 15 минут."),
+        ("en", "order-too-many", {"minutes": 1}, "in 1 minute."),
+        ("en", "order-too-many", {"minutes": 15}, "in 15 minutes."),
+    ],
+)
+def test_counted_words_agree_with_their_number(
+    catalogue: Catalogue, language: str, key: str, args: dict[str, int], expected: str
+) -> None:
+    assert expected in catalogue.for_language(language)(key, **args)
+
+
+@pytest.mark.parametrize(
     ("question", "topic"),
     [
         ("Почему посылка не отслеживается?", "not-tracked"),

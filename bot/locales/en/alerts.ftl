@@ -10,8 +10,13 @@ stall-not-found-title = 🔍 <b>{ $title }</b>: still no data for this number af
         [one] day
        *[other] days
     }
-stall-todo = Gaps happen, especially on the international leg and at customs. What you can do: check the number; wait another 1–2 working days; if the parcel is at customs, check your text messages and the carrier's app in case they need your details or a payment; then contact the seller or the shop's support (with the order number) or the carrier (with the tracking number).
-pickup-reminder-title = ⏰ <b>Reminder:</b> “{ $title }” is still waiting at the pickup point. Storage time is limited; the exact date is in the text message, the notice or the carrier's app. Don't forget to collect it.
+stall-todo =
+    Gaps happen, especially on the international leg and at customs. What you can do:
+    1. Check the number.
+    2. Wait another 1–2 working days.
+    3. If the parcel is at customs, check your text messages and the carrier's app: they may be waiting for your details or a payment.
+    4. Contact the seller or the shop's support with the order number, or the carrier with the tracking number.
+pickup-reminder-title = ⏰ <b>Reminder:</b> “{ $title }” is still waiting for you at the pickup point. Don't forget to collect it.
 expired-title = 💤 <b>{ $title }</b>: no new data for too long, so I have stopped checking this number.
 expired-todo = If the parcel has not arrived, contact the seller or the shop's support with your order number; on AliExpress, open a dispute before the buyer protection period ends. To have me check the number again, press “Refresh”.
 linked-title = 📦 Order <b>{ $order }</b> has been handed to the carrier. I now follow the parcel <code>{ $code }</code> as well: no need to copy the number anywhere.

@@ -9,7 +9,7 @@ status-awaiting-payment-meaning =
        *[no] Your order has been placed but not paid yet.
     } Until it is paid, nobody packs it and the goods are not reserved for you.
 status-awaiting-payment-todo =
-    Pay as soon as you can: unpaid orders are usually cancelled, often after 24 hours. If you have paid and the status has not changed for more than a day, contact { PRESENT($shop) ->
+    Pay as soon as you can: unpaid orders are cancelled automatically, sometimes within a few hours; the payment deadline is usually shown in the order. If you have paid and the status has not changed for more than a day, contact { PRESENT($shop) ->
         [yes] { $shop } support
        *[no] the shop's support
     }.
@@ -21,12 +21,12 @@ status-processing-meaning =
        *[no] The shop has received your payment
     } and is preparing the order: checking the goods and packing them for shipping.
 status-processing-todo =
-    Nothing to do yet. Preparing an order usually takes 1–3 working days; the exact time is on the product page. If it has passed, contact { PRESENT($shop) ->
+    Nothing to do yet. Preparing an order usually takes 1–3 working days; the exact time is in the order or on the product page. If that time has passed, contact { PRESENT($shop) ->
         [yes] { $shop } support
        *[no] the shop's support
     } with your order number.
 
-status-info-received-label = Label created
+status-info-received-label = Info received
 status-info-received-meaning =
     The sender has registered the parcel and sent its details to the carrier, but the carrier has not received the parcel itself yet.
 status-info-received-todo =
@@ -36,7 +36,7 @@ status-in-transit-label = In transit
 status-in-transit-meaning =
     The parcel is on its way to you, moving between sorting centres and, if it comes from abroad, between countries.
 status-in-transit-todo =
-    Just wait: I will message you when the status changes. Carriers update their data every 24–48 hours, and a gap of several days on the international leg is normal.
+    There is nothing you need to do: I will message you when the status changes. Carriers update their data every 24–48 hours, and a gap of several days on the international leg is normal.
 
 status-customs-label = At customs
 status-customs-meaning =
@@ -48,25 +48,25 @@ status-out-for-delivery-label = Out for delivery
 status-out-for-delivery-meaning =
     A courier has the parcel and is bringing it to your address, usually the same day.
 status-out-for-delivery-todo =
-    Keep your phone at hand: the courier may call to agree on a time. Have your passport or the pickup code ready.
+    Keep your phone at hand: the courier may call to agree on a time. Have your passport or the pickup code ready. If the courier has not come by the end of the day, contact the carrier: the delivery may have been rescheduled.
 
 status-ready-for-pickup-label = Ready for pickup
 status-ready-for-pickup-meaning =
     The parcel has arrived at a pickup point, parcel locker or post office and is waiting for you.
 status-ready-for-pickup-todo =
-    Collect it soon: <b>storage time is limited</b>. Marketplace pickup points and parcel lockers usually keep parcels for 5–7 days, Russian Post usually for 15 days, and some online-shop parcels for less. The exact deadline is in the text message, the notice or the carrier's app, where you can often extend it. Bring your passport or the pickup code. If you miss it, the parcel goes back to the sender: a marketplace usually cancels the order and refunds you, but for a parcel that came by post the money may not come back.
+    Collect it soon: <b>storage time is limited</b>. Pickup points usually keep parcels for 5–7 days, parcel lockers often for only 2–3 days, Russian Post usually for 15 days (online-shop parcels sometimes just 5–7). The exact date is in the text message, the notice or the carrier's app, where you can often extend the storage. Bring your passport or the pickup code. If you miss it, the parcel goes back to the sender: a marketplace usually cancels the order and refunds you, but for a parcel that came by post the money may not come back.
 
 status-delivery-failed-label = Delivery failed
 status-delivery-failed-meaning =
     The courier or the post could not hand over the parcel: for example, nobody was home, the address was incomplete or the delivery was postponed.
 status-delivery-failed-todo =
-    Contact the carrier to arrange a new delivery or collect the parcel yourself. Check the address and phone number in the order, and do not wait too long: the storage period has already started.
+    Contact the carrier to arrange a new delivery or collect the parcel yourself. Check the address and phone number in the order, and do not wait too long: if the parcel has been taken to a pickup point or post office, its storage period has already started.
 
 status-delivered-label = Delivered
 status-delivered-meaning =
     The parcel has been handed over to the recipient; its journey is complete.
 status-delivered-todo =
-    Check the contents. If you did not receive the parcel, contact the carrier right away with the tracking number (at Russian Post, file a claim on its website or at the office) and tell the seller. On AliExpress, open a dispute before the buyer protection period ends.
+    Check the contents. If the item is damaged, wrong or incomplete, tell the seller right away or start a return in the shop's app. If you did not receive the parcel, contact the carrier right away with the tracking number (at Russian Post, file a claim on its website or at the office) and tell the seller. On AliExpress, open a dispute before the buyer protection period ends.
 
 status-returning-label = Returning to sender
 status-returning-meaning =
@@ -93,10 +93,10 @@ status-cancelled-meaning =
        *[no] the shop
     } or automatically, for example because it was not paid in time or not collected from the pickup point.
 status-cancelled-todo =
-    If you have paid, the money will be refunded: ask { PRESENT($shop) ->
+    If you have paid, the money should be refunded; how long it takes depends on the payment method, so ask { PRESENT($shop) ->
         [yes] { $shop } support
        *[no] the shop's support
-    } when to expect it. If you did not cancel the order, ask them what happened.
+    } about it. If you did not cancel the order, ask them what happened.
 
 status-exception-label = Delivery problem
 status-exception-meaning =

@@ -20,39 +20,39 @@ start-bad-link = This link is not valid or has expired. Send me the tracking num
 help =
     <b>How to use</b>
     • Send a tracking number or an order number: I will follow it and message you when something changes. Add a label after the number if you like.
-    • /add <code>code label</code> does the same as a command.
-    • /list shows everything, /status <code>code or label</code> shows a detailed card.
-    • Under a card: refresh, history, what the status means, mute, rename, delete, and for finished items, archive.
-    • /remove <code>code or label</code> removes an item.
+    • /add <code>number label</code> does the same as a command.
+    • /list shows all your parcels and orders, /status <code>number or label</code> shows a detailed card.
+    • Under a card: refresh, history, what the status means, mute, edit the label, delete, and for finished items, archive.
+    • /remove <code>number or label</code> removes an item.
     • /archive keeps delivered and finished items out of /list: press 🗄 under a card, or they move there by themselves two weeks after the final status; send the number again to bring one back.
     • /settings: language, alerts, quiet hours and time zone.
     • /forget deletes everything I keep about you.
-    • In any chat: <code>{ $bot } code</code> shows the status to the person you talk to.
+    • In any chat: <code>{ $bot } number</code> shows the status to the person you talk to.
     • /faq answers common questions.
 help-inline-handle = @bot_name
-group-private-only = Parcel lists are personal, so I keep each one in a private chat rather than in front of the whole group. Write to me: { $bot }. To show a status here, type <code>{ $bot } code</code>.
+group-private-only = Parcel lists are personal, so I keep each one in a private chat rather than in front of the whole group. Write to me: { $bot }. To show a status here, type <code>{ $bot } number</code>.
 btn-open-bot = 💬 Open a chat with the bot
 
 ## Adding
-add-usage = Send the code after the command: <code>/add RA123456785CN gift for mum</code>
-add-nothing-found = I can't see a tracking number here. Check that it is complete, e.g. <code>RA123456785CN</code>, a 14-digit Russian Post number or a CDEK number of 10–13 digits.
+add-usage = Send the number after the command: <code>/add RA123456785CN gift for mum</code>
+add-nothing-found = I can't see a tracking number here. It looks like <code>RA123456785CN</code>, 14 digits for Russian Post or 10–13 digits for CDEK. Check that the number is copied in full.
 bare-number-ask = { $count ->
-    [one] Is this a tracking number? CDEK and other delivery services use numbers made of digits only, but order and account numbers look the same, so I am asking first. Tap to track it:
-   *[other] Are these tracking numbers? CDEK and other delivery services use numbers made of digits only, but order and account numbers look the same, so I am asking first. Tap the ones to track:
+    [1] Is this a tracking number? CDEK and other delivery services use numbers made of digits only, but order and account numbers look the same, so I am asking first. Tap to track it:
+   *[other] Are these tracking numbers? CDEK and other delivery services use numbers made of digits only, but order and account numbers look the same, so I am asking first. Tap the ones you want to track:
 }
 spaced-code-ask = { $count ->
-    [one] Is this a tracking number? It looks like an international postal one, but its letters are written apart from the digits, so I am asking first. Tap to track it:
-   *[other] Are these tracking numbers? They look like international postal ones, but their letters are written apart from the digits, so I am asking first. Tap the ones to track:
+    [1] Is this a tracking number? It looks like an international postal one, but its letters are written apart from the digits, so I am asking first. Tap to track it:
+   *[other] Are these tracking numbers? They look like international postal ones, but their letters are written apart from the digits, so I am asking first. Tap the ones you want to track:
 }
-mixed-numbers-ask = Are these tracking numbers? A number of digits only may be an order or account number, and letters apart from the digits may be just words, so I am asking first. Tap the ones to track:
+mixed-numbers-ask = Are these tracking numbers? A number of digits only may be an order or account number, and letters apart from the digits may be just words, so I am asking first. Tap the ones you want to track:
 add-added = ✅ Added: <code>{ $code }</code>. I will message you when the status changes.
-add-already = This code is already in your list: <code>{ $code }</code>.
-add-relabelled = This code is already in your list: <code>{ $code }</code>. Label updated.
+add-already = This number is already in your list: <code>{ $code }</code>.
+add-relabelled = This number is already in your list: <code>{ $code }</code>. Label updated.
 add-restored = 📤 Back from the archive: <code>{ $code }</code>.
-add-no-source = I can't track <code>{ $code }</code>: this bot has no tracking service for numbers of this kind. I have not saved it.
+add-no-source = I can't track <code>{ $code }</code> yet: I don't support numbers of this kind. I have not saved it.
 add-rejected = ⚠️ The tracking service does not accept <code>{ $code }</code>: the carrier has no such number or it is mistyped. Please check it with the seller; I have not saved it.
 add-source-down = Added: <code>{ $code }</code>. The tracking service is not answering right now; I will check again on my own and let you know.
-add-too-many = Your list is full. Move delivered items to the archive (🗄 under a card) or remove some (/remove) to add new ones.
+add-too-many = Your list is full. Move finished items to the archive (🗄 under a card) or remove some (/remove) to add new ones.
 add-more-added = And { $count } more in your list (see /list): { $codes }
 add-daily-limit = You have added { $limit } new { $limit ->
     [one] number
@@ -61,15 +61,15 @@ add-daily-limit = You have added { $limit } new { $limit ->
 add-not-added =
     Not added ({ $count }): { $codes }
     { $reason }
-add-label-left-out = ✏️ I did not use the label “{ $label }”: the message holds several numbers. Label the right one with “✏️ Rename” on its card.
-add-reason-no-source = This bot has no tracking service for numbers of this kind.
+add-label-left-out = ✏️ I did not use the label “{ $label }”: the message contains several numbers. Label the right one with “✏️ Edit label” on its card.
+add-reason-no-source = I don't track numbers of this kind yet.
 add-reason-rejected = The tracking service does not accept them: the carrier has no such numbers or they are mistyped. Please check them with the seller.
-add-reason-too-many = Your list is full: move delivered items to the archive (🗄 under a card) or remove some (/remove).
+add-reason-too-many = Your list is full: move finished items to the archive (🗄 under a card) or remove some (/remove).
 add-reason-daily-limit = You have added { $limit } new { $limit ->
     [one] number
    *[other] numbers
 } within 24 hours, which is the limit. You can add new numbers again from { $time }.
-code-bad-check-digit = ⚠️ <code>{ $code }</code> seems to have a typo: its check digit does not match (it should be { $expected }). Please check the code; I have not added it.
+code-bad-check-digit = ⚠️ <code>{ $code }</code> seems to have a typo: its check digit does not match (it should be { $expected }). Please check the number; I have not added it.
 code-bad-format = ⚠️ <code>{ $code }</code> does not look like a tracking number. Check that it is complete.
 code-bad-more = …and { $count } more that look mistyped, please check them: { $codes }
 
@@ -78,7 +78,7 @@ card-linked-code = 📦 Parcel tracking number: <code>{ $code }</code>
 card-no-events = No events yet: the carrier has not shared any data.
 card-checked = Checked { $ago }
 card-not-checked = Not checked yet; I will check shortly.
-card-muted = 🔕 Alerts for this item are off.
+card-muted = 🔕 Alerts for this number are off.
 ago-just-now = just now
 ago-minutes = { $n } { $n ->
         [one] minute
@@ -101,14 +101,14 @@ btn-history = 📜 History
 btn-explain = ❓ What it means
 btn-mute = 🔕 Mute
 btn-unmute = 🔔 Unmute
-btn-rename = ✏️ Rename
+btn-rename = ✏️ Edit label
 btn-delete = 🗑 Delete
 btn-archive = 🗄 Archive
 btn-unarchive = 📤 Back to the list
 btn-forget-yes = 🗑 Yes, delete everything
 btn-delete-yes = 🗑 Yes, delete
 btn-cancel = Cancel
-btn-back = ← Back to card
+btn-back = ← Back to the card
 btn-track-number = 📦 Track { $number }
 btn-settings-back = ← Back to settings
 btn-prev = ← Back
@@ -124,7 +124,7 @@ btn-language-auto = Same as Telegram
 
 ## Items
 list-empty = Your list is empty. Send a tracking number or an order number and I will start following it.
-list-title = 📋 <b>Your items: { $count }</b>{ $pages ->
+list-title = 📋 <b>Your parcels and orders: { $count }</b>{ $pages ->
     [1] {""}
    *[other] {" "}(page { $page } of { $pages })
 }
@@ -139,24 +139,27 @@ archive-not-finished = Only delivered and finished items go to the archive.
 unarchive-done = Back in your list
 item-gone = This item is no longer in your list.
 refresh-done = Updated
-refresh-too-soon = Checked a moment ago. Try again in { $seconds } s.
+refresh-too-soon = Checked a moment ago. Try again in { $seconds } { $seconds ->
+    [one] second
+   *[other] seconds
+}.
 refresh-source-down = The tracking service is not answering. Showing the last known status; I will check again on my own.
 muted-on = Alerts off
 muted-off = Alerts on
-rename-prompt = What should “{ $title }” be called? Send the new name as one message (or /cancel).
-rename-cancelled = OK, the name stays.
-rename-done = ✏️ Name saved.
+rename-prompt = Send a new label for “{ $title }” as one message (or /cancel).
+rename-cancelled = OK, the label stays as it is.
+rename-done = ✏️ Label saved.
 delete-confirm = Remove “{ $title }” from your list? You will get no more alerts about it.
 delete-done = 🗑 Removed from your list: “{ $title }”.
-forget-confirm = Delete everything I keep about you? That is your tracked items ({ $items } in all, { $archived } of them in the archive), your settings and any alerts not yet sent. They cannot be restored. Only the times you added new numbers or checked orders stay, because the limits count them; they are deleted by themselves within a day.
-forget-done = 🗑 Done: I have deleted your tracked items, settings and alerts. Send a code any time to start again.
+forget-confirm = Delete everything I keep about you? This covers your parcels and orders ({ $items } in total, { $archived } of them archived), your settings and any alerts not yet sent. This cannot be undone. Only the times you added new numbers or checked orders stay, because the limits count them; they are deleted by themselves within a day.
+forget-done = 🗑 Done: I have deleted your tracking numbers and orders, settings and alerts. Send a number any time to start again.
 forget-kept = OK, nothing has been deleted.
-remove-usage = Name a code or label: <code>/remove RA123456785CN</code>. Or press 🗑 under a card in /list.
-status-not-found = “{ $query }” is not in your list. Send the code as a message to add it, or see /list.
+remove-usage = Name a number or label: <code>/remove RA123456785CN</code>. Or press 🗑 under a card in /list.
+status-not-found = “{ $query }” is not in your list. Send the number as a message to add it, or see /list.
 search-more = …and { $count } more { $count ->
     [one] match
    *[other] matches
-}. Narrow the search down, with the whole number or label, say.
+}. Try narrowing it down, for example with the full number or label.
 
 ## Inline mode
 inline-nothing = Nothing found: open the bot
@@ -177,7 +180,7 @@ settings-choose-lang = Choose a language:
 settings-choose-notify = Send alerts when a status changes?
 settings-choose-quiet = During quiet hours I hold alerts until morning (except “Ready for pickup”: storage time is limited):
 settings-choose-tz = Choose a time zone:
-language-auto = as in Telegram
+language-auto = same as Telegram
 language-ru = Русский
 language-en = English
 
@@ -200,8 +203,8 @@ unknown-command = There is no such command. See /help.
 fallback-hint = I found no tracking number here. Send a parcel or order number such as <code>RA123456785CN</code>, or have a look at /faq.
 smalltalk-greeting-keywords = hello, hi, hey, good morning, good afternoon, good evening
 smalltalk-thanks-keywords = thank, thanks, thx, cheers
-fallback-greeting = Hello! Send me a tracking or order number: I'll show its status and write when it changes. What I can do: /help.
-fallback-thanks = You're welcome! I'll write by myself when something changes.
+fallback-greeting = Hello! Send me a tracking or order number: I'll show its status and message you when it changes. What I can do: /help.
+fallback-thanks = You're welcome! I'll message you when something changes.
 fallback-not-text = I only understand text: send the tracking number as a message.
 button-outdated = This button is outdated. Open /list again.
 
@@ -212,7 +215,10 @@ order-cancelled = OK, cancelled.
 cancel-nothing = There is nothing to cancel right now. Send a tracking number or an order number, or see /help.
 order-following = ✅ Order <b>{ $order }</b> confirmed: I am following it.
 order-no-match = Order <b>{ $order }</b> was not found, or the contact does not match the one in the order. Please check both. Attempts left: { $left }.
-order-too-many = Too many attempts. Please try again in { $minutes } min.
+order-too-many = Too many attempts. Please try again in { $minutes } { $minutes ->
+    [one] minute
+   *[other] minutes
+}.
 order-shop-down = The shop is not answering right now. Please try again a bit later; nothing is lost.
 
 ## Operator
