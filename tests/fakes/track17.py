@@ -187,6 +187,7 @@ class Fake17Track:
     def push_body(self, number: str) -> bytes:
         """A TRACKING_UPDATED push for `number`, serialised once: sign exactly these bytes."""
         data = self._item(number) | {"tag": ""}
+        _as_pushed(data["track_info"])
         return json.dumps({"event": "TRACKING_UPDATED", "data": data}, ensure_ascii=False).encode()
 
     def stopped_push_body(self, number: str) -> bytes:
@@ -425,6 +426,22 @@ def _track_info(script: _Script) -> JsonDict:
             "providers": [_block(name, key, events) for name, key, events in blocks],
         },
     }
+
+
+def _as_pushed(track_info: JsonDict) -> None:
+    """What the captured pushes leave out (fixtures/README.md): `time_raw` is all null on
+    every event and milestone (kept where it is an event's only time), and `latest_event` has
+    no `stage` though the same event in `providers[].events` has one."""
+    events = [e for block in track_info["tracking"]["providers"] for e in block["events"]]
+    for entry in [*events, *track_info["milestone"]]:
+        if entry.get("time_iso") or entry.get("time_utc"):
+            entry["time_raw"] = _time_raw(None)
+    if track_info["latest_event"] is not None:
+        latest = dict(track_info["latest_event"])
+        latest["stage"] = None
+        if latest.get("time_iso") or latest.get("time_utc"):
+            latest["time_raw"] = _time_raw(None)
+        track_info["latest_event"] = latest
 
 
 def _block(name: str, key: int, events: list[JsonDict]) -> JsonDict:
