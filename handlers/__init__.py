@@ -8,6 +8,7 @@ from handlers import (
     adding,
     admin,
     archive,
+    asking,
     editing,
     errors,
     fallback,
@@ -28,8 +29,9 @@ def build_router() -> Router:
     """Order: groups first (nothing said in a group reaches the private chat's handlers), then
     commands before free text (a `/add` must not reach the code scanner), though a command
     first ends a rename, the rename dialogue (inside `editing`) before the code scanner so a
-    new label is not read as codes, and
-    the fallback last so it sees only what nobody else wanted.
+    new label is not read as codes, the code scanner before the "track it?" question (a message
+    it reads as codes is not asked about), and the fallback last so it sees only what nobody
+    else wanted.
     """
     root = Router(name="root")
     root.include_routers(
@@ -47,6 +49,7 @@ def build_router() -> Router:
         editing.build(),
         archive.build(),
         adding.build(),
+        asking.build(),
         inline.build(),
         fallback.build(),
         errors.build(),

@@ -33,17 +33,20 @@ class ContainsCodes(BaseFilter):
 
 
 class HoldsDoubtfulNumbers(BaseFilter):
-    """Matches a message with no code but a few numbers that may be codes (digits only, or an
-    S10 typed as words around a number); placed after `ContainsCodes`, which claims the rest."""
+    """Matches a message with no code but numbers that may be codes (a few of digits only, or
+    S10 codes typed as words around a number); placed after `ContainsCodes`, which claims the
+    rest."""
 
     async def __call__(self, message: Message) -> bool | dict[str, Any]:
         text = message.text or message.caption or ""
         if not text or text.startswith("/"):
             return False
-        numbers = asked_codes(text)
-        if not numbers or len(numbers) > MAX_ASKED:
+        numbers = [code.value for code in asked_codes(text)]
+        if not numbers:
             return False
-        return {"numbers": [code.value for code in numbers]}
+        if len(numbers) > MAX_ASKED and all(number.isdigit() for number in numbers):
+            return False  # digits alone, and many: a table of order or account numbers
+        return {"numbers": numbers}
 
 
 class OwnedItem(BaseFilter):

@@ -67,6 +67,8 @@ def scan_bare(text: str) -> Scan:
         else:
             codes.setdefault(code.value, code)
     rest = " ".join(words).strip(" ,;:-–—") if codes else " ".join(words)
+    if codes and not any(c.isalnum() for c in rest):
+        rest = ""  # "1234567890!": no label of "!"
     return Scan(tuple(codes.values()), (), rest)
 
 

@@ -25,6 +25,7 @@ from providers.code_shapes import (
     TOKEN,
     TRAILING,
     has_space,
+    is_doubtful_s10,
     mask_address,
     plausible_s10,
     trimmed,
@@ -102,9 +103,19 @@ class _Reader:
         self.text = text
         self.masked = TOKEN.sub(mask_address, text)
         self.hits: list[Hit] = []
+        self.doubtful: list[Hit] = []
 
     def take(self, start: int, end: int, found: Found) -> None:
         self.hits.append((start, end, found))
+        self._mask(start, end)
+
+    def set_aside(self, start: int, end: int, code: Code) -> None:
+        """A doubtful S10 is no code yet, but its digits are no order number nor its letters a
+        label: masked like a hit, and kept apart for the user to be asked about."""
+        self.doubtful.append((start, end, code))
+        self._mask(start, end)
+
+    def _mask(self, start: int, end: int) -> None:
         self.masked = self.masked[:start] + MASK * (end - start) + self.masked[end:]
 
     def tokens(self) -> Iterator[tuple[int, int]]:
@@ -140,6 +151,8 @@ class _Reader:
             found = classify_token(match[0])
             if found is not None and (match["pre"] is None or plausible_s10(match)):
                 self.take(match.start(), match.end(), found)
+            elif isinstance(found, Code) and is_doubtful_s10(match):
+                self.set_aside(match.start(), match.end(), found)
 
     def digit_runs(self, spaced: bool) -> None:
         """`spaced`: only codes typed in several groups; otherwise everything left."""
@@ -170,7 +183,13 @@ class _Reader:
                 codes.setdefault((found.kind, found.value), found)
             else:
                 bad.setdefault((found.kind, found.value), found)
-        return Scan(tuple(codes.values()), tuple(bad.values()), self.rest(hits))
+        doubtful = {
+            code.value: code
+            for _, _, code in sorted(self.doubtful, key=lambda hit: hit[0])
+            if isinstance(code, Code) and (code.kind, code.value) not in codes
+        }
+        rest = self.rest(sorted([*hits, *self.doubtful], key=lambda hit: hit[0]))
+        return Scan(tuple(codes.values()), tuple(bad.values()), rest, tuple(doubtful.values()))
 
     def rest(self, hits: Sequence[Hit]) -> str:
         pieces: list[str] = []
@@ -188,8 +207,8 @@ class _Reader:
         if not hits:
             return rest
         rest = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", _EMPTY_BRACKETS.sub("", rest))
-        rest = _REPEATED_COMMAS.sub(r"\1", rest)
-        return " ".join(rest.split()).strip(" ,;:-–—")
+        rest = " ".join(_REPEATED_COMMAS.sub(r"\1", rest).split()).strip(" ,;:-–—")
+        return rest if any(c.isalnum() for c in rest) else ""  # "RA….": no label of "."
 
 
 def scan(text: str, order_pattern: re.Pattern[str] | None = None) -> Scan:

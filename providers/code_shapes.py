@@ -73,15 +73,21 @@ def plausible_s10(match: re.Match[str]) -> bool:
     return not all(loose) or (prefix.isupper() and suffix.isupper())
 
 
+def is_doubtful_s10(match: re.Match[str]) -> bool:
+    """An S10 shape `plausible_s10` refuses only for its lower-case letters standing apart."""
+    return (
+        match["pre"] is not None
+        and not plausible_s10(match)
+        and match["pre"][0].upper() in S10_SERVICE_LETTERS
+    )
+
+
 def doubtful_s10(text: str) -> list[tuple[int, int, Found]]:
     """S10 codes `scan` leaves out only for their lower-case letters standing apart from the
     digits (`ra 123456785 cn`), with a real service letter: asked about when their check digit
     is right, read as codes only where the user says they are (`/add`)."""
     doubtful: list[tuple[int, int, Found]] = []
     for match in LETTERED.finditer(TOKEN.sub(mask_address, text)):
-        if match["pre"] is None or plausible_s10(match):
-            continue
-        found = classify_token(match[0])
-        if found is not None and match["pre"][0].upper() in S10_SERVICE_LETTERS:
+        if is_doubtful_s10(match) and (found := classify_token(match[0])) is not None:
             doubtful.append((match.start(), match.end(), found))
     return doubtful

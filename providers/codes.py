@@ -75,6 +75,8 @@ class Scan:
     codes: tuple[Code, ...]
     bad: tuple[BadCode, ...]
     rest: str
+    # S10 codes whose lower-case letters stand apart (`ra 123456785 cn`): to be asked about.
+    doubtful: tuple[Code, ...] = ()
 
 
 Found = Code | BadCode

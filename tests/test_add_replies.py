@@ -30,8 +30,10 @@ def test_each_reason_gets_its_own_line_with_its_own_codes() -> None:
     ]
     lines = summary_lines(outcomes, 5, TEXTS, MOSCOW, NOW, 100)
     no_source, limit = lines
-    assert no_source.startswith("Не добавлены (1): <code>80085392123456</code>\nНомера такого")
-    assert "я пока не отслеживаю" in no_source and "RA000012349CN" not in no_source
+    assert no_source.startswith(
+        "Не добавлены (1): <code>80085392123456</code>\nДля номеров такого"
+    )
+    assert "не подключена служба" in no_source and "RA000012349CN" not in no_source
     assert limit.startswith(
         "Не добавлены (2): <code>RA000012349CN</code>, <code>RA000012352CN</code>\n"
     )
@@ -42,7 +44,7 @@ def test_a_lone_refusal_keeps_its_own_words() -> None:
     [line] = summary_lines(
         [refused("80085392123456", AddProblem.NO_SOURCE)], 5, TEXTS, MOSCOW, NOW, 100
     )
-    assert line.startswith("Пока не могу отслеживать <code>80085392123456</code>")
+    assert line.startswith("Не могу отслеживать <code>80085392123456</code>")
 
 
 def test_a_long_list_past_the_cards_ends_with_its_codes_not_a_stray_full_stop() -> None:

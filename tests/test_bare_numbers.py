@@ -3,6 +3,8 @@ format), and S10 codes typed in lower case as two words around a number."""
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -122,6 +124,29 @@ def test_a_wrong_check_digit_or_no_service_letter_is_a_sentence_not_asked_about(
         "see x.com/ra 123456785 cn",
     ):
         assert scan(said).codes == () and asked_codes(said) == (), said
+
+
+def test_a_shop_pattern_cannot_claim_the_digits_of_a_spaced_s10() -> None:
+    """Its digits would be sent to the shop as an order, with the contact the user types."""
+    nine_digits = re.compile(r"^\d{6,9}$")
+    found = scan("кроссовки, мой трек ra 123456785 cn", nine_digits)
+    assert found.codes == () and found.doubtful == (RA,) and found.rest == "кроссовки"
+    beside = scan("заказ 4512345, ra 123456785 cn", nine_digits)
+    assert beside.codes == (Code("4512345", CodeKind.ORDER),) and beside.doubtful == (RA,)
+
+
+def test_a_spaced_s10_beside_a_code_is_set_aside_and_left_out_of_the_label() -> None:
+    found = scan("RA000012349CN куртка, rr 123456785 ru сапоги")
+    assert [code.value for code in found.codes] == ["RA000012349CN"]
+    assert [code.value for code in found.doubtful] == ["RR123456785RU"]
+    assert found.rest == "куртка, сапоги"
+
+
+def test_punctuation_alone_is_no_label() -> None:
+    assert scan("RA123456785CN.").rest == "" and scan("RA123456785CN!!").rest == ""
+    assert label_beside("ra 123456785 cn!", RA.value) == ""
+    assert label_beside("10296250133 ?", "10296250133") == ""
+    assert scan("RA123456785CN 5 шт.").rest == "5 шт."
 
 
 def test_codes_the_scanner_reads_are_not_asked_about() -> None:

@@ -4,12 +4,16 @@ phone number is never sent to 17TRACK, however the button that would add it was 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import pytest
 
 from bot.app import App
 from providers.clock import ManualClock
+from providers.codes import s10_check_digit
+from tests.conftest import running_bot, track17_settings
 from tests.fakes.chat import Chat
+from tests.fakes.telegram import FakeTelegram
 from tests.fakes.track17 import Fake17Track
 
 KEY = "bare-key"
@@ -223,3 +227,69 @@ async def test_words_around_a_number_are_never_added_and_asked_only_when_they_co
     ask = await alice.sends_photo("at 123456785 by")  # a caption counts as the message
     assert "Это трек-номер?" in ask.text and ask.buttons[0][0][1] == "n1:AT123456785BY"
     assert track17.registered == {}
+
+
+async def test_a_shop_pattern_does_not_take_a_spaced_s10_for_an_order(
+    tg: FakeTelegram,
+    tmp_path: Path,
+    clock: ManualClock,
+    track17: Fake17Track,
+    chat: Callable[..., Chat],
+) -> None:
+    """With orders of 6 to 9 digits, `ra 123456785 cn` is still asked about as a parcel: its
+    digits never start the order dialogue, which would send them and a contact to the shop."""
+    settings = track17_settings(
+        tg, tmp_path / "bot.sqlite3", track17, shop_order_pattern=r"^\d{6,9}$"
+    )
+    async with running_bot(settings, clock):
+        alice = chat(1, "ru")
+        ask = await alice.sends("кроссовки ra 123456785 cn")
+        assert "Это трек-номер?" in ask.text and "телефон" not in ask.text
+        await alice.taps(S10, on=ask)
+        card = await alice.wait_for_message(lambda m: "Добавлено" in m.text)
+        assert S10 in card.text and "кроссовки" in card.text
+        assert list(track17.registered) == [S10]
+
+
+async def test_a_spaced_s10_beside_a_code_is_asked_about_after_the_code_is_added(
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    await alice.sends("RA000012349CN куртка, rr 123456785 ru сапоги")
+    ask = await alice.wait_for_message(lambda m: "Это трек-номер?" in m.text)
+    assert ask.buttons == [[("📦 Отслеживать RR123456785RU", "n1:RR123456785RU")]]
+    added = next(m for m in alice.messages if "Добавлено" in m.text)
+    assert "123456785" not in added.text.replace("RR123456785RU", "")  # not in a label
+    assert "куртка" not in added.text  # words beside two numbers label neither
+    assert list(track17.registered) == ["RA000012349CN"]
+
+
+async def test_many_spaced_s10_codes_are_pointed_to_add_rather_than_ignored(
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    codes = [f"ra 0000{n:04d} {s10_check_digit(f'0000{n:04d}')} cn" for n in range(1234, 1238)]
+    bob = chat(2, "en")
+    reply = await bob.sends(", ".join(codes))
+    assert "look like tracking numbers (4)" in reply.text and "/add" in reply.text
+    assert not reply.buttons and track17.registered == {}
+
+
+async def test_a_message_edited_into_a_spaced_s10_is_asked_about(
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    await alice.sends("ra 123456780 cn")  # a wrong check digit: words, not asked about
+    ask = await alice.edits("ra 123456780 cn", "ra 123456785 cn")
+    assert "Это трек-номер?" in ask.text and ask.buttons[0][0][1] == f"n1:{S10}"
+
+
+async def test_a_question_older_than_telegram_shows_bots_still_adds_its_number(
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    """After 48 hours the press carries no message to read the label from: added without."""
+    alice = chat(1, "ru")
+    ask = await alice.sends(f"зимняя куртка {CDEK}")
+    await alice.taps(CDEK, on=ask, too_old=True)
+    card = await alice.wait_for_message(lambda m: "Добавлено" in m.text)
+    assert CDEK in card.text and "куртка" not in card.text
+    assert list(track17.registered) == [CDEK]

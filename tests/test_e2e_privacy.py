@@ -57,7 +57,7 @@ async def test_forget_erases_the_user_and_stops_only_what_nobody_else_follows(
     confirm = await alice.sends("/forget")
     assert "всего: 2" in confirm.text and "в архиве: 1" in confirm.text
     tap = await alice.taps("Да, удалить всё", on=confirm)
-    assert tap.message is not None and "удалил ваши номера и заказы" in tap.message.text
+    assert tap.message is not None and "удалил ваш список посылок и заказов" in tap.message.text
 
     assert await rows(scripted, "users WHERE id = ?", ALICE) == 0
     assert await rows(scripted, "subscriptions WHERE user_id = ?", ALICE) == 0
@@ -87,7 +87,7 @@ async def test_forget_speaks_english_and_works_with_nothing_kept(bob: Chat, scri
     assert "(0 in total, 0 of them archived)" in confirm.text
     tap = await bob.taps("Yes, delete everything", on=confirm)
     assert tap.message is not None
-    assert "deleted your tracking numbers and orders" in tap.message.text
+    assert "deleted your list of parcels and orders" in tap.message.text
     assert "Your list is empty" in (await bob.sends("/list")).text
 
 

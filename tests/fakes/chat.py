@@ -142,7 +142,7 @@ class Chat:
             seen = [getattr(item, "text", "(a deletion)") for item in activity]
             raise AssertionError(f"expected no reply to {text!r}, got {seen}")
 
-    async def taps(self, label: str, *, on: Message | None = None) -> Tap:
+    async def taps(self, label: str, *, on: Message | None = None, too_old: bool = False) -> Tap:
         """Tap the button whose text contains `label` on `on` or the last message with buttons."""
         message = on or self._last_with_buttons()
         if message is None:
@@ -156,19 +156,26 @@ class Chat:
         button = matches[0]
         if "callback_data" not in button:
             raise AssertionError(f"button {button['text']!r} opens something, it sends no data")
-        return await self.taps_data(str(button["callback_data"]), on=message)
+        return await self.taps_data(str(button["callback_data"]), on=message, too_old=too_old)
 
-    async def taps_data(self, data: str, *, on: Message | None = None) -> Tap:
-        """Send a callback query with any data, as a forged or stale button would."""
+    async def taps_data(
+        self, data: str, *, on: Message | None = None, too_old: bool = False
+    ) -> Tap:
+        """Send a callback query with any data, as a forged or stale button would. `too_old`:
+        the message is past the 48 hours Telegram shows bots, so the query carries only its
+        chat and id, with date 0 (an InaccessibleMessage)."""
         message = on or self._last_with_buttons() or self.last_message
         query_id = self.tg.new_query_id()
         mark = self._mark()
+        shown = self.tg.message_json(message)
+        if too_old:
+            shown = {"chat": shown["chat"], "message_id": shown["message_id"], "date": 0}
         self.tg.push_update(
             {
                 "callback_query": {
                     "id": query_id,
                     "from": dict(self.user),
-                    "message": self.tg.message_json(message),
+                    "message": shown,
                     "chat_instance": self.tg.chat_instance(self.chat_id),
                     "data": data,
                 }

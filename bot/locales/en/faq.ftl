@@ -16,7 +16,7 @@ faq-not-tracked-title = 🔍 Number not tracked
 faq-not-tracked-body =
     <b>The number is not tracked</b>
 
-    • <b>Check the number.</b> One extra or missing character and the carrier will not find it. A number of digits only (as CDEK's are) can be sent as it is: I will ask whether it is a tracking number.
+    • <b>Check the number.</b> One extra or missing character and the carrier will not find it. A number of digits only (as CDEK's are) can be sent as it is, and I will ask whether it is a tracking number, or straight away with the command <code>/add 1234567890</code>.
     • <b>Wait 1–2 working days.</b> Data does not appear right after the seller hands the parcel over; for AliExpress orders it can take several days.
     • <b>Ask the seller</b> whether the order has been sent and the number is right.
     • <b>Ask the carrier.</b> Some international numbers only show up in the destination country, on the local post or courier website.

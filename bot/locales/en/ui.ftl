@@ -35,7 +35,7 @@ btn-open-bot = 💬 Open a chat with the bot
 
 ## Adding
 add-usage = Send the number after the command: <code>/add RA123456785CN gift for mum</code>
-add-nothing-found = I can't see a tracking number here. It looks like <code>RA123456785CN</code>, 14 digits for Russian Post or 10–13 digits for CDEK. Check that the number is copied in full.
+add-nothing-found = I can't see a tracking number here. It looks, for example, like <code>RA123456785CN</code>, 14 digits for Russian Post or 10–13 digits for CDEK. Check that the number is copied in full.
 bare-number-ask = { $count ->
     [1] Is this a tracking number? CDEK and other delivery services use numbers made of digits only, but order and account numbers look the same, so I am asking first. Tap to track it:
    *[other] Are these tracking numbers? CDEK and other delivery services use numbers made of digits only, but order and account numbers look the same, so I am asking first. Tap the ones you want to track:
@@ -45,11 +45,12 @@ spaced-code-ask = { $count ->
    *[other] Are these tracking numbers? They look like international postal ones, but their letters are written apart from the digits, so I am asking first. Tap the ones you want to track:
 }
 mixed-numbers-ask = Are these tracking numbers? A number of digits only may be an order or account number, and letters apart from the digits may be just words, so I am asking first. Tap the ones you want to track:
+ask-too-many = These look like tracking numbers ({ $count }), but their letters are written apart from the digits, so I am not sure. If they are, send them after the /add command and I will add them all at once, for example: <code>/add { $code }</code>
 add-added = ✅ Added: <code>{ $code }</code>. I will message you when the status changes.
 add-already = This number is already in your list: <code>{ $code }</code>.
 add-relabelled = This number is already in your list: <code>{ $code }</code>. Label updated.
 add-restored = 📤 Back from the archive: <code>{ $code }</code>.
-add-no-source = I can't track <code>{ $code }</code> yet: I don't support numbers of this kind. I have not saved it.
+add-no-source = I can't track <code>{ $code }</code>: no tracking service for numbers of this kind is connected to me. I have not saved it.
 add-rejected = ⚠️ The tracking service does not accept <code>{ $code }</code>: the carrier has no such number or it is mistyped. Please check it with the seller; I have not saved it.
 add-source-down = Added: <code>{ $code }</code>. The tracking service is not answering right now; I will check again on my own and let you know.
 add-too-many = Your list is full. Move finished items to the archive (🗄 under a card) or remove some (/remove) to add new ones.
@@ -62,7 +63,7 @@ add-not-added =
     Not added ({ $count }): { $codes }
     { $reason }
 add-label-left-out = ✏️ I did not use the label “{ $label }”: the message contains several numbers. Label the right one with “✏️ Edit label” on its card.
-add-reason-no-source = I don't track numbers of this kind yet.
+add-reason-no-source = No tracking service for numbers of this kind is connected to me.
 add-reason-rejected = The tracking service does not accept them: the carrier has no such numbers or they are mistyped. Please check them with the seller.
 add-reason-too-many = Your list is full: move finished items to the archive (🗄 under a card) or remove some (/remove).
 add-reason-daily-limit = You have added { $limit } new { $limit ->
@@ -152,7 +153,7 @@ rename-done = ✏️ Label saved.
 delete-confirm = Remove “{ $title }” from your list? You will get no more alerts about it.
 delete-done = 🗑 Removed from your list: “{ $title }”.
 forget-confirm = Delete everything I keep about you? This covers your parcels and orders ({ $items } in total, { $archived } of them archived), your settings and any alerts not yet sent. This cannot be undone. Only the times you added new numbers or checked orders stay, because the limits count them; they are deleted by themselves within a day.
-forget-done = 🗑 Done: I have deleted your tracking numbers and orders, settings and alerts. Send a number any time to start again.
+forget-done = 🗑 Done: I have deleted your list of parcels and orders, your settings and alerts. Send a number any time to start again.
 forget-kept = OK, nothing has been deleted.
 remove-usage = Name a number or label: <code>/remove RA123456785CN</code>. Or press 🗑 under a card in /list.
 status-not-found = “{ $query }” is not in your list. Send the number as a message to add it, or see /list.
