@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from bench.common import s10_code
 from bench.load import Outgoing, ReplyCheck
+from bot.console_session import html_to_text
+from bot.texts import Catalogue
 from tests.fakes.chat import Chat
 from tests.fakes.telegram import FakeTelegram
 
@@ -65,6 +67,7 @@ class Workload:
         ]
 
     def status_check(self) -> ReplyCheck:
-        # One item gets its card; several get the list headed "Your items: N".
-        expected = "Your items" if self.items > 1 else self.pool[0][:2]
+        # One item gets its card; several get the list, headed as the catalogue heads it.
+        title = Catalogue().for_language("en")("list-title", count=self.items, pages=1, page=1)
+        expected = html_to_text(title) if self.items > 1 else self.pool[0][:2]
         return lambda sent, reply: expected in reply

@@ -9,10 +9,15 @@ with a warning, and the variable on it would silently keep its default.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
+# python-dotenv's own parser, the one pydantic-settings reads `.env` with: a line it would
+# skip is exactly a line refused here. Not re-exported by the package, hence the module path.
 from dotenv.parser import parse_stream
 from pydantic import ValidationError
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as python-dotenv counts lines
 
 
 class ConfigError(Exception):
@@ -48,6 +53,6 @@ def _first_unreadable_line(text: str) -> int | None:
     for binding in parse_stream(io.StringIO(text)):
         if binding.error:
             chunk = binding.original.string
-            blank_lines = chunk[: len(chunk) - len(chunk.lstrip())].count("\n")
-            return binding.original.line + blank_lines
+            leading = chunk[: len(chunk) - len(chunk.lstrip())]
+            return binding.original.line + len(_LINE_BREAK.findall(leading))
     return None

@@ -36,11 +36,20 @@ def check_database_url(value: str) -> str:
     if scheme in {"postgresql", "postgres"} and urlsplit(value).path.strip("/"):
         if not _port_readable(value):
             raise ValueError("the port must be a number from 1 to 65535")
-        ssl_modes = parse_qs(urlsplit(value).query).get("sslmode", [])
-        if any(mode not in POSTGRES_SSL_MODES for mode in ssl_modes):
+        query = parse_qs(urlsplit(value).query)
+        if any(mode not in POSTGRES_SSL_MODES for mode in query.get("sslmode", [])):
             raise ValueError(f"sslmode must be one of {', '.join(sorted(POSTGRES_SSL_MODES))}")
+        if any(not _positive_seconds(t) for t in query.get("connect_timeout", [])):
+            raise ValueError("connect_timeout must be a number of seconds above 0")
         return value
     raise ValueError("expected sqlite:///path or postgresql://user@host/database")
+
+
+def _positive_seconds(text: str) -> bool:
+    try:
+        return 0 < float(text) < float("inf")
+    except ValueError:
+        return False
 
 
 def check_redis_url(value: str | None) -> str | None:

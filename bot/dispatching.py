@@ -12,7 +12,7 @@ from bot.archive import Archive
 from bot.config import Settings
 from bot.dialogue_storage import DatabaseStorage
 from bot.in_flight import GracefulDispatcher
-from bot.middleware import UpdateCounter, UserContext
+from bot.middleware import UserContext
 from bot.orders import Orders
 from bot.poller import Poller
 from bot.redis_turns import REDIS_TIMEOUT_SECONDS
@@ -35,6 +35,7 @@ def build_dispatcher(
     fsm_storage: BaseStorage,
 ) -> Dispatcher:
     dispatcher = GracefulDispatcher(
+        update_metrics=tracking.metrics,
         storage=fsm_storage,
         tracking=tracking,
         catalogue=catalogue,
@@ -49,10 +50,6 @@ def build_dispatcher(
         poller=poller,
         admin_ids=frozenset(settings.admin_ids),
     )
-    # Counted before the dialogue state is read, so an update lost to a Redis outage counts.
-    dispatcher.update.outer_middleware.unregister(dispatcher.fsm)
-    dispatcher.update.outer_middleware(UpdateCounter(tracking.metrics))
-    dispatcher.update.outer_middleware(dispatcher.fsm)
     dispatcher.update.outer_middleware(UserContext(tracking, catalogue, settings.default_timezone))
     dispatcher.include_router(build_router())
     dispatcher.startup.register(set_commands)

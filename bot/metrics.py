@@ -11,7 +11,7 @@ class Metrics:
         self.registry = CollectorRegistry()
         r = self.registry
         self.updates = Counter(
-            "bot_updates_total", "Telegram updates handled", ["type"], registry=r
+            "bot_updates_total", "Telegram updates taken in, failed ones too", ["type"], registry=r
         )
         self.updates_failed = Counter(
             "bot_updates_failed_total",

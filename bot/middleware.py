@@ -2,9 +2,7 @@
 
 One outer middleware loads (or creates) the user once per update and hands handlers `user`,
 `texts` and `tz` by name, so no handler looks these up itself. What is said in a group gets
-`texts` and `tz` from Telegram's word alone: no row is made for a member of a group. Updates are
-counted by a middleware of their own, ahead of aiogram's dialogue-state one, so an update lost
-to a Redis outage is counted among those received too.
+`texts` and `tz` from Telegram's word alone: no row is made for a member of a group.
 """
 
 from __future__ import annotations
@@ -18,21 +16,10 @@ from aiogram.enums import ChatType
 from aiogram.types import Chat, TelegramObject, Update
 from aiogram.types import User as TgUser
 
-from bot.metrics import Metrics
 from bot.texts import Catalogue
 from bot.tracking import TrackingService
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
-
-
-class UpdateCounter(BaseMiddleware):
-    def __init__(self, metrics: Metrics) -> None:
-        self._metrics = metrics
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        if isinstance(event, Update) and event.event_type:
-            self._metrics.updates.labels(event.event_type).inc()
-        return await handler(event, data)
 
 
 class UserContext(BaseMiddleware):

@@ -15,7 +15,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
@@ -37,7 +37,24 @@ log = logging.getLogger(__name__)
 SCHEMES = ("postgresql", "postgres")
 DEFAULT_POOL_SIZE = 5
 CLOSE_TIMEOUT_SECONDS = 10.0
-CONNECT_TIMEOUT_SECONDS = 10.0  # the driver's own 60 s leaves a hung server unexplained too long
+# For every connection of the pool, the first and each one made again later (asyncpg's own 60 s
+# leaves a hung server unexplained too long); `?connect_timeout=` in the URL sets it, as in libpq.
+CONNECT_TIMEOUT_SECONDS = 10.0
+
+
+def _connect_timeout(url: str, default: float) -> tuple[str, float]:
+    """libpq's `connect_timeout` taken out of the URL: asyncpg would send it to the server as a
+    setting, which the server refuses."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    try:
+        given = [float(value) for key, value in query if key == "connect_timeout"]
+    except ValueError:
+        raise StorageError("DATABASE_URL: connect_timeout must be a number of seconds") from None
+    if not given:
+        return url, default
+    rest = urlencode([(key, value) for key, value in query if key != "connect_timeout"])
+    return urlunsplit(parts._replace(query=rest)), given[-1]
 
 
 def _redacted(text: str, url: str) -> str:
@@ -71,6 +88,7 @@ class PostgresDatabase:
         """
         if pool_size < 1:
             raise StorageError("postgresql: the pool needs at least one connection")
+        url, connect_timeout = _connect_timeout(url, connect_timeout)
         try:
             pool = await asyncpg.create_pool(
                 url, min_size=1, max_size=pool_size, timeout=connect_timeout

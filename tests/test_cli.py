@@ -55,6 +55,7 @@ BAD_VALUES = [
     ("QUIET_HOURS", "23:00-23:00"),  # not a silent "off"
     ("DATABASE_URL", "postgresql://postgres@127.0.0.1:99999/test"),  # no such port
     ("DATABASE_URL", "postgresql://postgres@127.0.0.1/test?sslmode=bogus"),
+    ("DATABASE_URL", "postgresql://postgres@127.0.0.1/test?connect_timeout=soon"),
     ("REDIS_URL", "redis://127.0.0.1:6379/0?socket_timeout=abc"),  # redis-py refuses it at start
     ("REDIS_URL", "redis://127.0.0.1:6379/x"),  # would silently be database 0
     ("WEB_HOST", "notahost.."),
@@ -201,6 +202,7 @@ def test_an_env_file_that_is_not_utf8_is_named_in_one_line(
     [
         ("# bot\n\nQUIET_HOURS off\nLOG_LEVEL=INFO\n", 3),  # a space for "=": silently default
         ("SHOP_NAME=Лавка\n\n\nSHOP_API_TOKEN='s3cret-token\nLOG_LEVEL=INFO\n", 4),
+        ("LOG_LEVEL=INFO\r\rQUIET_HOURS off\r", 3),  # old Mac line ends count too
     ],
 )
 def test_an_env_line_that_is_not_name_equals_value_is_named_by_its_number(

@@ -91,6 +91,10 @@ async def test_a_server_that_accepts_and_never_answers_is_named_after_the_timeou
             await PostgresDatabase.open(
                 f"postgresql://bot:s3cret-pw@127.0.0.1:{port}/bot", connect_timeout=0.3
             )
+        with pytest.raises(StorageError) as from_url:  # libpq's spelling, as operators write it
+            await PostgresDatabase.open(
+                f"postgresql://bot@127.0.0.1:{port}/bot?connect_timeout=0.2&application_name=x"
+            )
     finally:
         for writer in accepted:
             writer.close()
@@ -98,6 +102,22 @@ async def test_a_server_that_accepts_and_never_answers_is_named_after_the_timeou
         await server.wait_closed()
     assert str(caught.value).startswith("postgresql: cannot connect: no answer within 0.3 s")
     assert "s3cret-pw" not in str(caught.value)
+    assert "no answer within 0.2 s" in str(from_url.value)
+
+
+async def test_connect_timeout_in_the_url_is_not_sent_to_the_server(
+    migrated_postgres_url: str,
+) -> None:
+    """The server would refuse it as an unknown setting; other parameters still reach it."""
+    database = await PostgresDatabase.open(
+        f"{migrated_postgres_url}?connect_timeout=5&application_name=parcel-test"
+    )
+    try:
+        async with database.read() as tx:
+            row = await tx.session.fetch_one("SELECT current_setting('application_name') AS a")
+        assert row is not None and row["a"] == "parcel-test"
+    finally:
+        await database.close()
 
 
 # --- schema and values ----------------------------------------------------------------------

@@ -17,7 +17,9 @@ from storage import Database, open_database
 from storage.outbox import NEXT_DUE_SQL
 from storage.outbox import claim_sql as outbox_claim_sql
 from storage.shipment_queue import claim_sql
+from storage.shipments import FORGET_ORPHANS_SQL
 from storage.sql import to_ms
+from storage.subscriptions import FOLLOWERS_SQL, LIST_ITEMS_SQL
 from tests.test_storage_backends import Schemas, in_schema
 
 pytest_plugins = ["tests.test_storage_backends"]  # postgres_schemas
@@ -36,6 +38,16 @@ SELECT CASE i % 3 WHEN 0 THEN 'post' WHEN 1 THEN 'cdek' ELSE 'ozon' END,
             ELSE ?::bigint + i END
 FROM generate_series(1, ?::integer) AS i
 """
+# 2,000 users each following three shipments, user 1 two hundred: lists and followers to find.
+FOLLOWING = """
+INSERT INTO users (id, created_at) SELECT u, ?::bigint FROM generate_series(2, 2001) AS u;
+INSERT INTO subscriptions (user_id, shipment_id, created_at)
+SELECT u, (u * 7 + k * 5000) % ?::integer + 1, ?::bigint
+FROM generate_series(2, 2001) AS u, generate_series(0, 2) AS k
+ON CONFLICT DO NOTHING;
+INSERT INTO subscriptions (user_id, shipment_id, created_at)
+SELECT 1, i, ?::bigint + i FROM generate_series(1, 200) AS i
+"""
 OUTBOX = """
 INSERT INTO outbox (user_id, kind, payload, dedup_key, not_before, created_at)
 SELECT 1, 'alert', '{}', 'k' || i, ?::bigint + i - 10, ?::bigint FROM generate_series(1, 10000) i
@@ -50,6 +62,10 @@ async def populate(url: str) -> None:
             await tx.session.execute(SHIPMENTS, (NOW, NOW, next_year, STORED))
             await tx.users.seen(1, None, T0)
             await tx.session.execute(OUTBOX, (NOW, NOW))
+            for statement, params in zip(
+                FOLLOWING.split(";"), [(NOW,), (STORED, NOW), (NOW,)], strict=True
+            ):
+                await tx.session.execute(statement, params)
         async with db.transaction() as tx:
             await tx.session.execute("ANALYZE")
     finally:
@@ -128,3 +144,18 @@ async def test_after_an_outage_a_batch_of_one_source_still_walks_the_due_index(
     assert "Index Scan using shipments_due on shipments sh" in details, details
     assert "Seq Scan on shipments sh" not in details, details  # (the update may scan to join)
     assert not [line for line in details.splitlines() if "Sort Key: sh.next_check_at" in line]
+
+
+async def test_forgetting_orphans_reads_their_partial_index(db: Database) -> None:
+    details = await plan(db, FORGET_ORPHANS_SQL, ())
+    assert "shipments_orphans" in details, details
+    assert "Seq Scan" not in details, details
+
+
+async def test_a_users_list_and_a_shipments_followers_read_their_indexes(db: Database) -> None:
+    listing = await plan(db, LIST_ITEMS_SQL, (1, False, 10, 0))
+    assert "subscriptions_by_user" in listing, listing
+    assert "Seq Scan on subscriptions" not in listing, listing
+    followers = await plan(db, FOLLOWERS_SQL, (5001, True))
+    assert "subscriptions_by_shipment" in followers, followers
+    assert "Seq Scan" not in followers, followers
