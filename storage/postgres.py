@@ -45,7 +45,10 @@ CONNECT_TIMEOUT_SECONDS = 10.0
 def _connect_timeout(url: str, default: float) -> tuple[str, float]:
     """libpq's `connect_timeout` taken out of the URL: asyncpg would send it to the server as a
     setting, which the server refuses."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "[::" and the like: the driver would refuse it the same way
+        raise StorageError("DATABASE_URL: not a valid postgresql:// URL") from None
     query = parse_qsl(parts.query, keep_blank_values=True)
     try:
         given = [float(value) for key, value in query if key == "connect_timeout"]
