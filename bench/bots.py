@@ -1,6 +1,10 @@
-"""The bot side of the dispatch benchmark: one process running the full stack or a bare echo bot.
+"""The bot side of the dispatch benchmark: one process running the full stack or a yardstick.
 
-Both bots are built the same way as production (`bot.app.make_bot`: the real AiohttpSession with
+The yardsticks are a bare echo bot and a bare card bot, which answers every message with the
+very card (text and six-button keyboard) the full stack answers an added code with, rendered
+once at start: what sending that card costs aiogram, aiohttp and pydantic, with no database,
+source or rendering, so no bot that answers with it can be faster. All bots are built the same
+way as production (`bot.app.make_bot`: the real AiohttpSession with
 the same defaults) and poll the same fake Bot API through `dp.start_polling` with the same
 settings; only the dispatcher differs. The full stack is `bot.app.assemble` with a SQLite file and
 the demo source; users who should already follow items are seeded through the tracking service
@@ -17,13 +21,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.synchronize import Event as StopEvent
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
-from aiogram.types import Message
+from aiogram.types import InlineKeyboardMarkup, Message
 
+from bot.add_replies import outcome_header
 from bot.app import assemble, make_bot
 from bot.config import Settings, load_settings
+from bot.texts import Catalogue
 from bot.tracking import TrackingService
+from handlers.views import item_message
 from providers.code_scan import scan
 from storage import Shipment
 from tests.fakes.telegram import running_polling
@@ -32,7 +40,8 @@ POLLING_TIMEOUT_S = 10
 SEED_CHUNK = 500  # followers per seeding transaction
 SEED_USER_ID = 1  # adds each seeded code once so that it has its events
 
-BotKind = Literal["full", "bare"]
+BotKind = Literal["full", "bare", "card"]
+CARD_CODE = "RA000012349CN"  # a demo code; its card is the one an add answers with
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +80,11 @@ async def _serve(spec: BotSpec, stop: StopEvent) -> None:
         bot = make_bot(settings)
         await _poll_until(bare_dispatcher(), bot, stop, close_session=True)
         return
+    if spec.kind == "card":
+        text, keyboard = await added_card(settings, spec.language)
+        bot = make_bot(settings)
+        await _poll_until(card_dispatcher(text, keyboard), bot, stop, close_session=True)
+        return
     async with assemble(settings) as app:
         assert app.bot is not None
         await seed_followers(app.tracking, spec.followers, spec.language)
@@ -82,7 +96,7 @@ def _settings(spec: BotSpec) -> Settings:
     values: dict[str, object] = {
         "bot_token": spec.token,
         "telegram_api_url": spec.api_url,
-        "demo_source": spec.kind == "full",
+        "demo_source": spec.kind != "bare",
         "track17_api_key": "",
         "russian_post_login": "",
         "shop_api_url": "",
@@ -111,6 +125,31 @@ def bare_dispatcher() -> Dispatcher:
     dp = Dispatcher()
     dp.message.register(echo)
     return dp
+
+
+def card_dispatcher(text: str, keyboard: InlineKeyboardMarkup) -> Dispatcher:
+    """The second yardstick: aiogram's own cost of answering with the full stack's card."""
+
+    async def card(message: Message) -> None:
+        await message.answer(text, reply_markup=keyboard)
+
+    dp = Dispatcher()
+    dp.message.register(card)
+    return dp
+
+
+async def added_card(settings: Settings, language: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The reply to "add a code" as the full stack renders it, from a real add in memory."""
+    in_memory = settings.model_copy(update={"database_url": "sqlite:///:memory:"})
+    async with assemble(in_memory) as app:
+        await app.tracking.seen_user(SEED_USER_ID, language)
+        [outcome] = await app.tracking.add(SEED_USER_ID, list(scan(CARD_CODE).codes))
+        assert outcome.view is not None, outcome.problem
+        texts = Catalogue().for_language(language)
+        tz, now = ZoneInfo(settings.default_timezone), app.tracking.clock()
+        header = outcome_header(outcome, texts, tz, now, app.tracking.new_numbers_per_day)
+        text, keyboard = item_message(outcome.view, texts, tz, now)
+    return f"{header}\n\n{text}", keyboard
 
 
 async def seed_followers(

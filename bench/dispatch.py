@@ -8,9 +8,11 @@ cores the bot has one to itself and the server's own work (HTTP, HTML checks, re
 against neither bot. The full stack (assemble(): SQLite file, demo source) goes first: a warm-up,
 a burst of "add a code", a burst of "/status" (see bench.workload), then both again at a steady
 rate. The bare bot (one handler, `message.answer(message.text)`) then gets the same warm-up,
-burst and steady rate. Bursts give the updates-per-second figures; the steady phases, offered
-one rate for every bot (half the full stack's slower burst figure unless --rate), give the
-p50/p99 latencies. Human-readable lines come first; the last line is one JSON object.
+burst and steady rate, and the bare card bot (one handler answering with the full stack's card
+for an added code, rendered once) a warm-up and a burst: what the card alone lets a bot reach.
+Bursts give the updates-per-second figures; the steady phases, offered one rate for every bot
+(half the full stack's slower burst figure unless --rate), give the p50/p99 latencies.
+Human-readable lines come first; the last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from bench.common import environment, load_average
 from bench.load import Driver
 from bench.procs import bot_process
 from bench.report import BareRun, FullRun
-from bench.workload import POOL_SIZE, Workload, added, echoed
+from bench.workload import POOL_SIZE, Workload, added, carded, echoed
 from tests.fakes.telegram import FakeTelegram
 
 TARGET_RATIO = 0.6
@@ -106,7 +108,14 @@ async def run_bare(tg: FakeTelegram, plan: Plan, work: Workload, rate: float) ->
         await driver.run(work.echoes(0, w), echoed)
         bare = await driver.run(work.echoes(w, n), echoed)
         bare_paced = await driver.run(work.echoes(w + n, plan.paced), echoed, rate)
-    return BareRun(bare, bare_paced)
+    card_spec = BotSpec(
+        kind="card", token=tg.token, api_url=tg.base_url, profile_path=_profile_path(plan, "card")
+    )
+    async with bot_process(tg, card_spec) as pid:
+        driver = Driver(tg, pid)
+        await driver.run(work.echoes(0, w), carded)
+        card = await driver.run(work.echoes(w, n), carded)
+    return BareRun(bare, bare_paced, card)
 
 
 def _profile_path(plan: Plan, kind: str) -> str | None:

@@ -24,6 +24,7 @@ class FullRun:
 class BareRun:
     bare: PhaseResult
     bare_paced: PhaseResult
+    card: PhaseResult  # the bare bot answering with the full stack's card: the most any can do
 
 
 def busy_machine(env: Mapping[str, Any]) -> str:
@@ -54,6 +55,7 @@ def summary(
         "status_paced": full.status_paced,
         "bare": bare,
         "bare_paced": bare_run.bare_paced,
+        "card": bare_run.card,
     }
     return {
         "add_per_s": round(add.per_s, 1),
@@ -70,6 +72,12 @@ def summary(
         "status_p99_ms": _ms(full.status_paced.p99_ms),
         "bare_p50_ms": _ms(bare_run.bare_paced.p50_ms),
         "bare_p99_ms": _ms(bare_run.bare_paced.p99_ms),
+        # A bot that only answers with the full stack's card, and does nothing else.
+        "card_per_s": round(bare_run.card.per_s, 1),
+        "card_vs_bare": _ratio(bare_run.card.per_s, bare.per_s),
+        "card_cpu_vs_bare": _ratio(
+            bare.bot_cpu_ms_per_update, bare_run.card.bot_cpu_ms_per_update
+        ),
         "paced_rate_per_s": full.rate,
         "target_ratio": target,
         "meets_target": min(add.per_s, status.per_s) >= target * bare.per_s,
@@ -116,11 +124,18 @@ def lines(full: FullRun, bare: BareRun, data: Mapping[str, Any]) -> list[str]:
             f" {burst.bot_cpu_ms_per_update:11.2f} {burst.server_cpu_s / burst.seconds:8.0%}"
             f"   {'':>{len(steady)}} {paced.p50_ms:7.1f} {paced.p99_ms:7.1f}"
         )
+    card = bare.card
+    out.append(
+        f"{'bare card':12} {card.per_s:11.1f} {data['card_vs_bare']:>8.2f}"
+        f" {card.bot_cpu_s / card.seconds:8.0%} {card.bot_cpu_ms_per_update:11.2f}"
+        f" {card.server_cpu_s / card.seconds:8.0%}   (the add's card and nothing else)"
+    )
     verdict = "meets" if data["meets_target"] else "misses"
     out.append(
         f"full stack {verdict} the target of {data['target_ratio']:.2f} x bare throughput "
         f"(add {data['add_vs_bare']:.2f}, /status {data['status_vs_bare']:.2f}; "
-        f"by CPU per update {data['add_cpu_vs_bare']:.2f} and {data['status_cpu_vs_bare']:.2f})"
+        f"by CPU per update {data['add_cpu_vs_bare']:.2f} and {data['status_cpu_vs_bare']:.2f}); "
+        f"a bot doing nothing but send the add's card reaches {data['card_vs_bare']:.2f}"
     )
     if data["problems"]:
         out.append(f"WARNING: {data['problems']} unexpected replies or refused calls, see phases")

@@ -28,6 +28,11 @@ def echoed(sent: str, reply: str) -> bool:
     return reply == sent
 
 
+def carded(sent: str, reply: str) -> bool:
+    """The bare card bot answers every message with the one card it rendered at start."""
+    return "Added" in reply
+
+
 class Workload:
     """Who sends what: a fresh user and code per add, seeded followers for /status."""
 
