@@ -35,6 +35,8 @@ def bad_code_text(bad: BadCode, texts: Texts) -> str:
         return texts(
             "code-bad-check-digit", code=escape(bad.value), expected=bad.expected_check_digit
         )
+    if bad.reason is BadCodeReason.CUT_SHORT:
+        return texts("code-bad-cut-short", code=escape(bad.value))
     return texts("code-bad-format", code=escape(bad.value))
 
 

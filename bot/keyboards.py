@@ -153,14 +153,16 @@ def list_keyboard(
     texts: Texts,
     *,
     archived: bool = False,
+    first: int = 1,
 ) -> InlineKeyboardMarkup:
-    """The items as buttons, two a row, then the page arrows (of the archive when `archived`)."""
+    """The items as buttons, two a row, then the page arrows (of the archive when `archived`).
+    Numbered from `first`, as the page's text numbers them."""
     buttons = [
         InlineKeyboardButton(
             text=f"{number}. {title}"[:40],
             callback_data=ItemCb(action=ItemAction.OPEN, item_id=item_id).pack(),
         )
-        for number, (item_id, title) in enumerate(item_ids, start=1)
+        for number, (item_id, title) in enumerate(item_ids, start=first)
     ]
     rows = grid(buttons, 2)
     arrows = _page_arrows(page, pages, texts, archived=archived)

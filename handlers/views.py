@@ -79,4 +79,5 @@ def render_list(
     if footer:
         lines += ["", footer]
     ids = [(v.item.id, v.item.title) for v in views]
-    return "\n".join(lines), list_keyboard(ids, page, pages, texts, archived=archived)
+    keyboard = list_keyboard(ids, page, pages, texts, archived=archived, first=first)
+    return "\n".join(lines), keyboard

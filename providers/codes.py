@@ -45,6 +45,7 @@ class CodeKind(StrEnum):
 class BadCodeReason(StrEnum):
     CHECK_DIGIT = "check_digit"  # right shape, wrong check digit
     FORMAT = "format"  # one digit too few or too many for the shape it imitates
+    CUT_SHORT = "cut_short"  # an S10 with a sound check digit, its country letters cut off
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,9 @@ _UPS_NEAR = re.compile(r"1Z(?:[A-Z0-9]{15}|[A-Z0-9]{17})")
 _FIXED_PREFIX = ((re.compile(r"YT[0-9]{16}"), CodeKind.YUNEXPRESS),
                  (re.compile(r"LP[0-9]{14}"), CodeKind.CAINIAO))  # fmt: skip
 _NEAR_MISSES = ((_S10_NEAR, CodeKind.S10), (_UPS_NEAR, CodeKind.UPS))
+# An S10 copied without its last letter or two (`RA123456785C`, `RA123456785`): no carrier's
+# number has that shape, and 17TRACK would never find it.
+_S10_CUT = re.compile(r"([A-Z]{2})([0-9]{8})([0-9])[A-Z]?")
 _USPS_LENGTHS = frozenset({20, 21, 22, 26})
 
 
@@ -190,12 +194,19 @@ def _check_lettered(value: str) -> Found | None:
     return None
 
 
+def _cut_short_s10(value: str) -> bool:
+    m = _S10_CUT.fullmatch(value)
+    return bool(m) and m[1][0] in S10_SERVICE_LETTERS and int(m[3]) == s10_check_digit(m[2])
+
+
 def _classify_lettered(value: str, typed_ascii: bool) -> Found | None:
     if (checked := _check_lettered(value)) is not None:
         return checked
     for pattern, kind in _NEAR_MISSES:
         if pattern.fullmatch(value):
             return BadCode(value, kind, BadCodeReason.FORMAT)
+    if _cut_short_s10(value):
+        return BadCode(value, CodeKind.S10, BadCodeReason.CUT_SHORT)
     for pattern, kind in _FIXED_PREFIX:
         if pattern.fullmatch(value):
             return Code(value, kind)

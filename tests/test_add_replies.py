@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.add_replies import MAX_CODES_NAMED, label_left_out, summary_lines
+from bot.add_replies import MAX_CODES_NAMED, bad_codes_text, label_left_out, summary_lines
 from bot.outcomes import AddOutcome, AddProblem
 from bot.texts import Catalogue
-from providers.codes import Code, CodeKind
+from providers.codes import BadCode, BadCodeReason, Code, CodeKind
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -74,3 +74,9 @@ def test_only_real_words_beside_several_numbers_are_a_label_left_out(
     rest: str, codes: int, unused: str
 ) -> None:
     assert label_left_out(rest, codes) == unused
+
+
+def test_a_code_cut_short_is_explained_as_such() -> None:
+    cut = BadCode("RA123456785C", CodeKind.S10, BadCodeReason.CUT_SHORT)
+    assert "без последних букв" in bad_codes_text([cut], TEXTS)
+    assert "RA123456785C" in bad_codes_text([cut], TEXTS)

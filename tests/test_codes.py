@@ -65,6 +65,18 @@ def test_s10_with_a_digit_missing_or_extra_is_a_format_error(typed: str) -> None
     assert classify(typed) == BadCode(typed, CodeKind.S10, BadCodeReason.FORMAT, None)
 
 
+@pytest.mark.parametrize("typed", ["RA123456785C", "RA123456785", "ra 1234 5678 5 c"])
+def test_an_s10_cut_short_of_its_country_letters_is_refused_not_tracked(typed: str) -> None:
+    found = classify(typed)
+    assert isinstance(found, BadCode) and found.reason is BadCodeReason.CUT_SHORT
+
+
+@pytest.mark.parametrize("typed", ["RA123456780", "XA123456785", "GM1234567890"])
+def test_other_shapes_of_two_letters_and_digits_are_still_followed(typed: str) -> None:
+    """A wrong check digit or no service letter: some carrier's own number, for 17TRACK."""
+    assert classify(typed) == Code(typed, CodeKind.GENERIC)
+
+
 @pytest.mark.parametrize(
     "typed",
     [

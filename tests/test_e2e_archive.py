@@ -152,6 +152,9 @@ async def test_the_archive_speaks_english_and_pages_like_the_list(
     assert "Archive: 12" in first.text and "page 1 of 2" in first.text
     second = await bob.taps("Next →", on=first)
     assert second.message is not None and "page 2 of 2" in second.message.text
+    numbered = [text.split(".")[0] for row in second.message.buttons for text, _ in row[:2]]
+    assert numbered[:2] == ["11", "12"]  # as the page's text numbers them, not from 1 again
+    assert "\n11. " in second.message.text
     back = await bob.taps("← Back", on=second.message)
     assert back.message is not None and "page 1 of 2" in back.message.text
     beyond = await bob.taps_data("a1:7", on=back.message)

@@ -72,6 +72,7 @@ add-reason-daily-limit = You have added { $limit } new { $limit ->
 } within 24 hours, which is the limit. You can add new numbers again from { $time }.
 code-bad-check-digit = ⚠️ <code>{ $code }</code> seems to have a typo: its check digit does not match (it should be { $expected }). Please check the number; I have not added it.
 code-bad-format = ⚠️ <code>{ $code }</code> does not look like a tracking number. Check that it is complete.
+code-bad-cut-short = ⚠️ <code>{ $code }</code> looks like an international tracking number with its last letters missing: it usually ends with a country code such as <code>CN</code>. Please check it is copied in full; I have not added it.
 code-bad-more = …and { $count } more that look mistyped, please check them: { $codes }
 
 ## Cards
