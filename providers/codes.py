@@ -196,7 +196,9 @@ def _check_lettered(value: str) -> Found | None:
 
 def _cut_short_s10(value: str) -> bool:
     m = _S10_CUT.fullmatch(value)
-    return bool(m) and m[1][0] in S10_SERVICE_LETTERS and int(m[3]) == s10_check_digit(m[2])
+    if m is None:
+        return False
+    return m[1][0] in S10_SERVICE_LETTERS and int(m[3]) == s10_check_digit(m[2])
 
 
 def _classify_lettered(value: str, typed_ascii: bool) -> Found | None:
