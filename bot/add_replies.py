@@ -14,6 +14,7 @@ from bot.cards import format_time
 from bot.labels import clean_label
 from bot.outcomes import AddOutcome, AddProblem
 from bot.texts import Texts
+from providers.bare_numbers import Asked, AskReason
 from providers.codes import BadCode, BadCodeReason
 
 MAX_BAD_EXPLAINED = 5  # mistyped codes explained one by one; the rest named in one line
@@ -40,15 +41,20 @@ def bad_code_text(bad: BadCode, texts: Texts) -> str:
     return texts("code-bad-format", code=escape(bad.value))
 
 
-def ask_text(numbers: Sequence[str], texts: Texts) -> str:
+ASK_TEXTS = {
+    AskReason.DIGITS: "bare-number-ask",
+    AskReason.SPACED: "spaced-code-ask",
+    AskReason.LINK: "link-code-ask",
+}
+
+
+def ask_text(asked: Sequence[Asked], texts: Texts) -> str:
     """The "is this a track number?" question says why it asks: digits only look like order
-    numbers, S10 letters typed apart like words; a message with both gets a word for both."""
-    digits = sum(number.isdigit() for number in numbers)
-    if digits == len(numbers):
-        key = "bare-number-ask"
-    else:
-        key = "spaced-code-ask" if digits == 0 else "mixed-numbers-ask"
-    return texts(key, count=len(numbers))
+    numbers, S10 letters typed apart like words, and a link is someone's page; numbers asked
+    about for different reasons get one word for all."""
+    reasons = {one.reason for one in asked}
+    key = ASK_TEXTS[reasons.pop()] if len(reasons) == 1 else "mixed-numbers-ask"
+    return texts(key, count=len(asked))
 
 
 def bad_codes_text(found: Sequence[BadCode], texts: Texts) -> str:

@@ -17,8 +17,9 @@ from pydantic import Field
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 PageNumber = Annotated[int, Field(ge=0, le=100_000)]
 CarrierKey = Annotated[int, Field(ge=0, le=2**31 - 1)]
-# A number the user was asked about: digits only, or an S10 code as normalised (13 bytes at most).
-AskedNumber = Annotated[str, Field(pattern=r"^(?:[0-9]{10,13}|[A-Z]{2}[0-9]{9}[A-Z]{2})$")]
+# A number the user was asked about: digits only (a Russian Post number from a link among them),
+# or an S10 code as normalised (14 bytes at most).
+AskedNumber = Annotated[str, Field(pattern=r"^(?:[0-9]{10,14}|[A-Z]{2}[0-9]{9}[A-Z]{2})$")]
 
 
 class ItemAction(StrEnum):

@@ -18,7 +18,7 @@ from bot.outcomes import AddOutcome, AddProblem
 from bot.texts import Texts
 from bot.tracking import ASKED_AT_ONCE, TrackingService
 from handlers.views import item_message
-from providers.bare_numbers import MAX_ASKED
+from providers.bare_numbers import MAX_ASKED, Asked
 from providers.track17 import CARRIER_CHOICES
 
 MAX_CARDS_PER_REPLY = ASKED_AT_ONCE  # the numbers asked at once are the ones shown as cards
@@ -77,16 +77,17 @@ async def reply_outcomes(
         await message.answer("\n\n".join(summary))
 
 
-async def ask_about(message: Message, numbers: Sequence[str], texts: Texts) -> None:
+async def ask_about(message: Message, asked: Sequence[Asked], texts: Texts) -> None:
     """The question replies to the user's message, so a tap finds the words typed beside the
     number there and keeps them as its label. More than a few get no button each: `/add` takes
     them all, letters apart or not."""
+    numbers = [one.code.value for one in asked]
     if len(numbers) > MAX_ASKED:
         example = next((n for n in numbers if not n.isdigit()), numbers[0])
         await message.answer(texts("ask-too-many", count=len(numbers), code=escape(example)))
         return
     await message.answer(
-        ask_text(numbers, texts),
+        ask_text(asked, texts),
         reply_markup=asked_numbers_keyboard(numbers, texts),
         reply_parameters=message.as_reply_parameters(allow_sending_without_reply=True),
     )

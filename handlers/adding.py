@@ -24,7 +24,7 @@ from handlers.add_output import TypingWhileSlow, ask_about, reply_outcomes
 from handlers.filters import ContainsCodes
 from handlers.orders import ask_contact
 from handlers.views import edit_or_keep, item_message
-from providers.bare_numbers import scan_named
+from providers.bare_numbers import Asked, AskReason, scan_named
 from providers.codes import Scan
 from providers.track17 import CARRIER_CHOICES
 
@@ -53,7 +53,7 @@ async def reply_to_scan(
         unused = label_left_out(found.rest, numbers)
         await reply_outcomes(message, outcomes, tracking, texts, tz, unused_label=unused)
     if found.doubtful:
-        await ask_about(message, [code.value for code in found.doubtful], texts)
+        await ask_about(message, [Asked(c, AskReason.SPACED) for c in found.doubtful], texts)
     if to_verify:
         # One dialogue at a time: the first order number starts it.
         await ask_contact(message, to_verify[0].value, texts, state)

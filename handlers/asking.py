@@ -1,9 +1,10 @@
 """Numbers that may be codes: asked about with a "track it" button, added when it is pressed.
 
-Digits only may be an order or account number, and S10 letters typed apart from the digits
-(`ra 123456785 cn`) may be words, so a plain message holding them (and nothing the scanner takes
-for a code) gets a question first. An edited message is asked about too: a typo is usually
-mended by editing. The button's data is the presser's word, not the bot's: it is checked again.
+Digits only may be an order or account number, S10 letters typed apart from the digits
+(`ra 123456785 cn`) may be words, and a code in a link is read from someone's page, so a plain
+message holding them (and nothing the scanner takes for a code) gets a question first. An
+edited message is asked about too: a typo is usually mended by editing. The button's data is
+the presser's word, not the bot's: it is checked again.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from bot.texts import Texts
 from bot.tracking import TrackingService
 from handlers.add_output import TypingWhileSlow, ask_about, reply_outcomes
 from handlers.filters import HoldsDoubtfulNumbers
-from providers.bare_numbers import asked_code, label_beside
+from providers.bare_numbers import Asked, asked_code, label_beside
 
 
-async def on_doubtful_numbers(message: Message, numbers: Sequence[str], texts: Texts) -> None:
-    await ask_about(message, numbers, texts)
+async def on_doubtful_numbers(message: Message, asked: Sequence[Asked], texts: Texts) -> None:
+    await ask_about(message, asked, texts)
 
 
 async def on_track_number(

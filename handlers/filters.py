@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import ItemCb
 from bot.tracking import TrackingService
-from providers.bare_numbers import MAX_ASKED, asked_codes
+from providers.bare_numbers import MAX_ASKED, AskReason, asked_numbers
 from providers.code_scan import scan
 
 
@@ -33,20 +33,20 @@ class ContainsCodes(BaseFilter):
 
 
 class HoldsDoubtfulNumbers(BaseFilter):
-    """Matches a message with no code but numbers that may be codes (a few of digits only, or
-    S10 codes typed as words around a number); placed after `ContainsCodes`, which claims the
-    rest."""
+    """Matches a message with no code but numbers that may be codes (a few of digits only, S10
+    codes typed as words around a number, codes in links); placed after `ContainsCodes`, which
+    claims the rest."""
 
     async def __call__(self, message: Message) -> bool | dict[str, Any]:
         text = message.text or message.caption or ""
         if not text or text.startswith("/"):
             return False
-        numbers = [code.value for code in asked_codes(text)]
-        if not numbers:
+        asked = asked_numbers(text)
+        if not asked:
             return False
-        if len(numbers) > MAX_ASKED and all(number.isdigit() for number in numbers):
+        if len(asked) > MAX_ASKED and all(one.reason is AskReason.DIGITS for one in asked):
             return False  # digits alone, and many: a table of order or account numbers
-        return {"numbers": numbers}
+        return {"asked": asked}
 
 
 class OwnedItem(BaseFilter):

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.callbacks import NumberCb
 from providers.bare_numbers import (
+    AskReason,
     asked_code,
     asked_codes,
+    asked_numbers,
     bare_number,
     label_beside,
     scan_bare,
@@ -174,6 +177,8 @@ def test_the_label_beside_a_spaced_s10_is_the_one_it_would_get_typed_in_upper_ca
 def test_a_button_value_is_checked_again_as_when_it_was_asked_about() -> None:
     assert asked_code(RA.value) == RA
     assert asked_code("10296250133") == Code("10296250133", CodeKind.GENERIC)
+    # A Russian Post number is asked about only from a link; its check digit still holds.
+    assert asked_code("14102192069353") == Code("14102192069353", CodeKind.RU_DOMESTIC)
     for forged in (
         "RA123456780CN",  # wrong check digit
         "XA123456785CN",  # no service letter
@@ -181,7 +186,7 @@ def test_a_button_value_is_checked_again_as_when_it_was_asked_about() -> None:
         "RA 123456785 CN",
         "RA123456785CNX",
         "89161234567",  # a phone
-        "14102192069353",  # a Russian Post code is never a question
+        "14102192069354",  # a Russian Post number with a wrong check digit
         "",
     ):
         assert asked_code(forged) is None, forged
@@ -235,3 +240,34 @@ def test_every_number_asked_about_gets_a_button_its_tap_accepts(said: str) -> No
     for code in asked_codes(said):
         assert asked_code(code.value) == code
         assert len(NumberCb(number=code.value).pack().encode()) <= 64
+
+
+@pytest.mark.parametrize(
+    ("said", "value"),
+    [
+        ("https://www.pochta.ru/tracking?barcode=RA123456785CN", "RA123456785CN"),
+        ("отследить: https://www.pochta.ru/tracking#RA123456785CN", "RA123456785CN"),
+        ("www.track24.ru/?code=80102367216110&lang=ru", "80102367216110"),
+    ],
+)
+def test_a_sound_code_in_a_link_is_asked_about_never_read_as_a_code(said: str, value: str) -> None:
+    assert scan(said).codes == ()
+    [asked] = asked_numbers(said)
+    assert asked.code.value == value and asked.reason is AskReason.LINK
+    assert asked_code(value) == asked.code  # its button passes the check again
+
+
+def test_links_without_a_sound_code_are_not_asked_about() -> None:
+    for said in (
+        "https://shop.ru/item/RA123456780CN",  # wrong check digit
+        "https://shop.ru/p/XRA123456785CNZ",  # inside a longer run
+        "https://shop.ru/order/1029625013",  # digits only with no firm check: someone's id
+        "пишите на RA123456785CN@mail.ru",  # an e-mail address
+    ):
+        assert asked_numbers(said) == (), said
+
+
+def test_the_words_beside_a_link_label_its_code() -> None:
+    said = "кроссовки: https://www.pochta.ru/tracking#RA123456785CN"
+    assert label_beside(said, "RA123456785CN") == "кроссовки"
+    assert label_beside("https://www.pochta.ru/tracking#RA123456785CN", "RA123456785CN") == ""

@@ -175,7 +175,7 @@ async def test_spaced_s10_and_digits_only_numbers_are_asked_about_in_english(
     ask = await bob.sends("ra 123456785 cn")
     assert "Is this a tracking number?" in ask.text and "letters are written apart" in ask.text
     mixed = await bob.sends(f"{CDEK} and ra 123456785 cn")
-    assert "Are these tracking numbers?" in mixed.text and "digits only" in mixed.text
+    assert "Are these tracking numbers?" in mixed.text and "not sure of all" in mixed.text
     labels = [text for row in mixed.buttons for text, _ in row]
     assert labels == [f"📦 Track {CDEK}", f"📦 Track {S10}"]
     await bob.taps(S10, on=mixed)
@@ -293,3 +293,24 @@ async def test_a_question_older_than_telegram_shows_bots_still_adds_its_number(
     card = await alice.wait_for_message(lambda m: "Добавлено" in m.text)
     assert CDEK in card.text and "куртка" not in card.text
     assert list(track17.registered) == [CDEK]
+
+
+async def test_a_tracking_link_is_asked_about_and_tracked_with_the_words_beside_it(
+    track17_bot: App, track17: Fake17Track, chat: Callable[..., Chat]
+) -> None:
+    """A shop's e-mail gives the number as a carrier's link: the link is never read on its own
+    (it is someone's page), but a sound code in it is offered."""
+    alice = chat(1, "ru")
+    ask = await alice.sends("кроссовки: https://www.pochta.ru/tracking#RA123456785CN")
+    assert "В ссылке есть трек-номер" in ask.text
+    assert ask.buttons == [[("📦 Отслеживать RA123456785CN", f"n1:{S10}")]]
+    assert track17.registered == {}
+    await alice.taps(S10, on=ask)
+    card = await alice.wait_for_message(lambda m: "Добавлено" in m.text)
+    assert S10 in card.text and "кроссовки" in card.text
+    bob = chat(2, "en")
+    ask = await bob.sends("https://www.pochta.ru/tracking?barcode=80102367216110")
+    assert "tracking number in the link" in ask.text
+    await bob.taps("80102367216110", on=ask)
+    await bob.wait_for_message(lambda m: "Added" in m.text and "80102367216110" in m.text)
+    assert list(track17.registered) == [S10, "80102367216110"]

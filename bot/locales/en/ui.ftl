@@ -44,7 +44,11 @@ spaced-code-ask = { $count ->
     [1] Is this a tracking number? It looks like an international postal one, but its letters are written apart from the digits, so I am asking first. Tap to track it:
    *[other] Are these tracking numbers? They look like international postal ones, but their letters are written apart from the digits, so I am asking first. Tap the ones you want to track:
 }
-mixed-numbers-ask = Are these tracking numbers? A number of digits only may be an order or account number, and letters apart from the digits may be just words, so I am asking first. Tap the ones you want to track:
+link-code-ask = { $count ->
+    [1] There is a tracking number in the link. Track it? I don't read links on my own, as they can hold anything, so I am asking first.
+   *[other] There are tracking numbers in the links. I don't read links on my own, as they can hold anything, so I am asking first. Tap the ones you want to track:
+}
+mixed-numbers-ask = Are these tracking numbers? I am not sure of all of them, so I am asking first. Tap the ones you want to track:
 ask-too-many = These look like tracking numbers ({ $count }), but their letters are written apart from the digits, so I am not sure. If they are, send them after the /add command and I will add them all at once, for example: <code>/add { $code }</code>
 add-added = ✅ Added: <code>{ $code }</code>. I will message you when the status changes.
 add-already = This number is already in your list: <code>{ $code }</code>.
