@@ -75,3 +75,15 @@ def small_talk_for(text: str, texts: Texts) -> str | None:
             if _hits(said, _keywords(candidate, f"smalltalk-{kind}-keywords")):
                 return kind
     return None
+
+
+def is_question(text: str, texts: Texts) -> bool:
+    """A question mark, or a first word that asks (`fallback-question-words`): such a message
+    gets the FAQ topics rather than a hint about track numbers."""
+    if "?" in text:
+        return True
+    said = _normalise(text).split()
+    return bool(said) and any(
+        said[0] in _keywords(candidate, "fallback-question-words")
+        for candidate in (texts, *texts.alternatives())
+    )

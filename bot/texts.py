@@ -39,6 +39,7 @@ FAQ_TOPICS: tuple[str, ...] = (
     "updates",
     "pickup",
     "contacts",
+    "manage",
     "privacy",
 )
 

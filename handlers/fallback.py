@@ -11,7 +11,8 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import ItemCb
-from bot.faq_match import faq_topic_for, small_talk_for
+from bot.faq_match import faq_topic_for, is_question, small_talk_for
+from bot.menus import faq_menu_keyboard
 from bot.texts import Texts
 from bot.tracking import TrackingService
 from handlers.faq import faq_answer
@@ -35,8 +36,12 @@ async def on_text(
     said = message.text or ""
     topic = faq_topic_for(said, texts)
     if topic is None:
-        talk = small_talk_for(said, texts)
-        await message.answer(texts(f"fallback-{talk}" if talk else "fallback-hint"))
+        if talk := small_talk_for(said, texts):
+            await message.answer(texts(f"fallback-{talk}"))
+        elif is_question(said, texts):
+            await message.answer(texts("fallback-question"), reply_markup=faq_menu_keyboard(texts))
+        else:
+            await message.answer(texts("fallback-hint"))
         return
     text, markup = faq_answer(topic, texts, shop_name)
     if message.from_user is not None and topic in ABOUT_ONES_PARCELS:

@@ -96,6 +96,12 @@ QUESTIONS = (
     ("куда обращаться за возвратом денег", "Куда обращаться"),
     ("когда придёт посылка?", "Когда придёт посылка"),
     ("что значит на таможне", "Таможня и пошлины"),  # a specific topic wins a tie
+    ("посылка стоит уже неделю", "Давно нет обновлений"),
+    ("скока посылка идет из китая", "Когда придёт посылка"),
+    ("что делать если не забрал посылку", "Как забрать посылку"),
+    ("как удалить номер", "Как управлять списком"),  # not the topic about one's data
+    ("как выключить уведомления", "Как управлять списком"),
+    ("как поменять язык", "Как управлять списком"),
 )
 
 
@@ -140,6 +146,18 @@ async def test_an_english_question_gets_the_stalled_topic_in_english(bob: Chat) 
     reply = await bob.sends("where is my parcel, no updates for weeks")
     assert "No updates for a while" in reply.text
     assert any("All questions" in label for label in labels(reply))
+
+
+async def test_a_question_no_topic_answers_gets_the_topics_not_a_hint_about_numbers(
+    alice: Chat, bob: Chat
+) -> None:
+    for question in ("можно отслеживать сдэк?", "помогите", "почему посылка идет обратно"):
+        reply = await alice.sends(question)
+        assert reply.text.startswith("Не нашёл ответа на этот вопрос"), question
+        assert any("Как управлять списком" in label for label in labels(reply)), question
+    english = await bob.sends("can you track my furniture")
+    assert english.text.startswith("I have no answer to that question")
+    assert any("Managing your list" in label for label in labels(english))
 
 
 async def test_an_unrelated_message_gets_the_hint_not_a_topic(alice: Chat) -> None:

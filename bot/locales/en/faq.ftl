@@ -56,7 +56,7 @@ faq-stalled-body =
     Ordered on AliExpress? If the parcel still isn't moving, open a dispute before the buyer protection period ends: the tracking history will back you up.
 
     If the silence goes on, I will remind you myself.
-faq-stalled-keywords = where is my, where's my, no update, not updated, hasn't updated, stuck, not moving, hasn't moved, taking long, taking so long, so long, delayed, lost
+faq-stalled-keywords = where is my, hasn't arrived, not arrived, still not here, never arrived, where's my, no update, not updated, hasn't updated, stuck, not moving, hasn't moved, taking long, taking so long, so long, delayed, lost
 
 faq-customs-title = 🛃 Customs and duties
 faq-customs-body =
@@ -108,6 +108,18 @@ faq-contacts-body =
 
     Keep your order number and tracking number at hand: they are the quickest way to find your parcel.
 faq-contacts-keywords = contact, support, who should, whom, seller, refund, money back, phone, call
+
+faq-manage-title = ⚙️ Managing your list
+faq-manage-body =
+    <b>Managing your list</b>
+
+    • <b>Remove a number:</b> the 🗑 button under its card, or <code>/remove number</code>.
+    • <b>No alerts for one number:</b> the 🔕 button under its card; all alerts at once and quiet hours are in /settings.
+    • <b>Edit a label:</b> the ✏️ button under the card.
+    • <b>Put away what has arrived:</b> the 🗄 button under the card; everything put away is in /archive.
+    • <b>Language and time zone:</b> /settings.
+    • <b>Delete everything I keep about you:</b> /forget.
+faq-manage-keywords = remove number, remove a number, delete number, delete a number, remove parcel, delete parcel, turn off notif, disable notif, stop notif, mute, unsubscribe, stop messag, language, rename, edit label, change label, archive, time zone, timezone, quiet hours, settings
 
 faq-privacy-title = 🔒 What data I keep
 faq-privacy-body =

@@ -206,6 +206,8 @@ tz-kamchatka = Kamchatka (MSK+9)
 
 ## Fallback
 unknown-command = There is no such command. See /help.
+fallback-question = I have no answer to that question. Here is what I can tell you about, or send a tracking number and I will show where the parcel is:
+fallback-question-words = how, where, when, why, what, which, who, can, could, is, are, does, do, help
 fallback-hint = I found no tracking number here. Send a parcel or order number such as <code>RA123456785CN</code>, or have a look at /faq.
 smalltalk-greeting-keywords = hello, hi, hey, good morning, good afternoon, good evening
 smalltalk-thanks-keywords = thank, thanks, thx, cheers
