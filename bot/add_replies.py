@@ -73,7 +73,13 @@ def named_codes(items: Sequence[BadCode] | Sequence[AddOutcome]) -> str:
 
 
 def outcome_header(
-    outcome: AddOutcome, texts: Texts, tz: ZoneInfo, now: datetime, daily_limit: int
+    outcome: AddOutcome,
+    texts: Texts,
+    tz: ZoneInfo,
+    now: datetime,
+    daily_limit: int,
+    *,
+    notifying: bool = True,
 ) -> str:
     code = escape(outcome.code.value)
     if outcome.problem is AddProblem.DAILY_LIMIT:
@@ -82,7 +88,7 @@ def outcome_header(
     if outcome.problem is not None:
         key = PROBLEM_KEYS[outcome.problem]
     elif outcome.created:
-        key = "add-added"
+        key = "add-added" if notifying else "add-added-silent"
     elif outcome.restored:
         key = "add-restored"
     else:

@@ -60,12 +60,14 @@ async def reply_outcomes(
     tz: ZoneInfo,
     *,
     unused_label: str = "",
+    notifying: bool = True,
 ) -> None:
+    """`notifying`: the user's alerts are on; if not, an added number promises no message."""
     now, limit = tracking.clock(), tracking.new_numbers_per_day
     for outcome in outcomes[:MAX_CARDS_PER_REPLY]:
         if outcome.view is None:
             continue  # told in the summary, one line for each reason
-        header = outcome_header(outcome, texts, tz, now, limit)
+        header = outcome_header(outcome, texts, tz, now, limit, notifying=notifying)
         if outcome.problem is AddProblem.NEEDS_CARRIER:
             keyboard = carriers_keyboard(outcome.view.item.id, CARRIER_CHOICES, texts)
             await message.answer(header, reply_markup=keyboard)

@@ -27,12 +27,13 @@ from handlers.views import edit_or_keep, item_message
 from providers.bare_numbers import Asked, AskReason, scan_named
 from providers.codes import Scan
 from providers.track17 import CARRIER_CHOICES
+from storage.models import User
 
 
 async def reply_to_scan(
     message: Message,
     found: Scan,
-    user_id: int,
+    user: User,
     tracking: TrackingService,
     texts: Texts,
     tz: ZoneInfo,
@@ -49,9 +50,17 @@ async def reply_to_scan(
     numbers = len(found.codes) + len(found.doubtful)
     if codes:
         label = found.rest if numbers == 1 else ""
-        outcomes = await tracking.add(user_id, codes, label, waiting=TypingWhileSlow(message))
+        outcomes = await tracking.add(user.id, codes, label, waiting=TypingWhileSlow(message))
         unused = label_left_out(found.rest, numbers)
-        await reply_outcomes(message, outcomes, tracking, texts, tz, unused_label=unused)
+        await reply_outcomes(
+            message,
+            outcomes,
+            tracking,
+            texts,
+            tz,
+            unused_label=unused,
+            notifying=user.notifications,
+        )
     if found.doubtful:
         await ask_about(message, [Asked(c, AskReason.SPACED) for c in found.doubtful], texts)
     if to_verify:
@@ -92,6 +101,7 @@ async def on_carrier(
 
 async def cmd_add(
     message: Message,
+    user: User,
     command: CommandObject,
     tracking: TrackingService,
     texts: Texts,
@@ -107,12 +117,12 @@ async def cmd_add(
     if not found.codes and not found.bad:
         await message.answer(texts("add-nothing-found"))
         return
-    assert message.from_user is not None
-    await reply_to_scan(message, found, message.from_user.id, tracking, texts, tz, orders, state)
+    await reply_to_scan(message, found, user, tracking, texts, tz, orders, state)
 
 
 async def on_codes_in_text(
     message: Message,
+    user: User,
     scan: Scan,
     tracking: TrackingService,
     texts: Texts,
@@ -120,8 +130,7 @@ async def on_codes_in_text(
     orders: Orders,
     state: FSMContext,
 ) -> None:
-    assert message.from_user is not None
-    await reply_to_scan(message, scan, message.from_user.id, tracking, texts, tz, orders, state)
+    await reply_to_scan(message, scan, user, tracking, texts, tz, orders, state)
 
 
 def build() -> Router:

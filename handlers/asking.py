@@ -22,6 +22,7 @@ from bot.tracking import TrackingService
 from handlers.add_output import TypingWhileSlow, ask_about, reply_outcomes
 from handlers.filters import HoldsDoubtfulNumbers
 from providers.bare_numbers import Asked, asked_code, label_beside
+from storage.models import User
 
 
 async def on_doubtful_numbers(message: Message, asked: Sequence[Asked], texts: Texts) -> None:
@@ -30,6 +31,7 @@ async def on_doubtful_numbers(message: Message, asked: Sequence[Asked], texts: T
 
 async def on_track_number(
     query: CallbackQuery,
+    user: User,
     callback_data: NumberCb,
     tracking: TrackingService,
     texts: Texts,
@@ -46,7 +48,9 @@ async def on_track_number(
     label = _label_typed_with(said, code.value, query.from_user.id)
     waiting = TypingWhileSlow(query.message)
     outcomes = await tracking.add(query.from_user.id, [code], label, waiting=waiting)
-    await reply_outcomes(query.message, outcomes, tracking, texts, tz)
+    await reply_outcomes(
+        query.message, outcomes, tracking, texts, tz, notifying=user.notifications
+    )
 
 
 def _label_typed_with(said: Message | None, number: str, presser_id: int) -> str:

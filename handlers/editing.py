@@ -27,6 +27,7 @@ from handlers.filters import ContainsCodes, OwnedItem
 from handlers.status import MAX_MATCHES
 from handlers.views import edit_or_keep, item_message
 from providers.codes import CodeKind, Scan, normalise
+from storage.models import User
 
 
 class Rename(StatesGroup):
@@ -79,6 +80,7 @@ def build_dialogue_exit() -> Router:
 
 async def on_code_while_renaming(
     message: Message,
+    user: User,
     scan: Scan,
     tracking: TrackingService,
     texts: Texts,
@@ -91,9 +93,8 @@ async def on_code_while_renaming(
     if not any(code.kind is not CodeKind.ORDER for code in scan.codes):
         await on_new_label(message, tracking, texts, tz, state)
         return
-    assert message.from_user is not None
     await state.clear()
-    await reply_to_scan(message, scan, message.from_user.id, tracking, texts, tz, orders, state)
+    await reply_to_scan(message, scan, user, tracking, texts, tz, orders, state)
 
 
 async def on_delete(query: CallbackQuery, view: ItemView, texts: Texts) -> None:

@@ -21,12 +21,14 @@ from handlers.inline import START_INLINE
 from handlers.orders import reply_order
 from providers.bare_numbers import scan_named
 from providers.shop_links import read_payload
+from storage.models import User
 
 PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 async def cmd_start(
     message: Message,
+    user: User,
     command: CommandObject,
     tracking: TrackingService,
     orders: Orders,
@@ -48,9 +50,7 @@ async def cmd_start(
         outcome = await orders.follow_proven(message.from_user.id, number)
         await reply_order(message, number, outcome, tracking, texts, tz)
     elif kind == "add" and ((found := scan_named(value)).codes or found.bad):
-        await reply_to_scan(
-            message, found, message.from_user.id, tracking, texts, tz, orders, state
-        )
+        await reply_to_scan(message, found, user, tracking, texts, tz, orders, state)
     elif kind == "faq" and (topic := value.replace("_", "-")) in FAQ_TOPICS:
         text, markup = faq_answer(topic, texts, shop_name)
         await message.answer(text, reply_markup=markup)

@@ -74,8 +74,11 @@ async def test_notifications_can_be_turned_off_and_on(alice: Chat) -> None:
     off = await choose(alice, menu, "Уведомления", "🔕 Выключить")
     assert off.message is not None and "Уведомления: выключены" in off.message.text
     assert "Уведомления: выключены" in (await alice.sends("/settings")).text
-    on = await choose(alice, alice.last_message, "Уведомления", "🔔 Включить")
+    silent = await alice.sends("RA000012349CN")
+    assert "Уведомления у вас выключены" in silent.text and "Напишу" not in silent.text
+    on = await choose(alice, await alice.sends("/settings"), "Уведомления", "🔔 Включить")
     assert on.message is not None and "Уведомления: включены" in on.message.text
+    assert "Напишу, когда статус изменится" in (await alice.sends("RA000056781RU")).text
 
 
 async def test_choice_buttons_read_as_actions_while_the_summary_keeps_the_values(

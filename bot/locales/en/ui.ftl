@@ -51,6 +51,7 @@ link-code-ask = { $count ->
 mixed-numbers-ask = Are these tracking numbers? I am not sure of all of them, so I am asking first. Tap the ones you want to track:
 ask-too-many = These look like tracking numbers ({ $count }), but their letters are written apart from the digits, so I am not sure. If they are, send them after the /add command and I will add them all at once, for example: <code>/add { $code }</code>
 add-added = ✅ Added: <code>{ $code }</code>. I will message you when the status changes.
+add-added-silent = ✅ Added: <code>{ $code }</code>. Your alerts are off, so I will not message you: the status is in /list, and alerts can be turned on in /settings.
 add-already = This number is already in your list: <code>{ $code }</code>.
 add-relabelled = This number is already in your list: <code>{ $code }</code>. Label updated.
 add-restored = 📤 Back from the archive: <code>{ $code }</code>.
