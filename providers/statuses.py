@@ -70,10 +70,10 @@ CATALOGUE: dict[Status, StatusInfo] = {
     Status.EXPIRED: StatusInfo("⌛", None, None, None, final=True, problem=True),
 }
 
-# The shortest storage a parcel commonly gets at a pickup point (marketplace points and lockers
-# keep 5-7 days, Russian Post 15); the one reminder comes before this runs out, so it is in
-# time wherever the parcel waits.
-DEFAULT_STORAGE_DAYS = 5
+# The shortest storage a parcel commonly gets at a pickup point (parcel lockers often keep one
+# 72 hours; pickup points 5-7 days, Russian Post 15): the one reminder comes before this runs
+# out, so it is in time wherever the parcel waits.
+DEFAULT_STORAGE_DAYS = 3
 
 
 def info(status: Status) -> StatusInfo:
