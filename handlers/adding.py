@@ -136,7 +136,7 @@ async def on_codes_in_text(
 def build() -> Router:
     router = Router(name="adding")
     router.callback_query(CarrierCb.filter())(on_carrier)
-    router.message(Command("add"))(cmd_add)
+    router.message(Command("add", ignore_case=True))(cmd_add)
     # A code in a photo's caption counts, and so does one fixed by editing the message (a
     # mistyped check digit is usually corrected that way); edits count in private chats only.
     router.message(F.text | F.caption, ContainsCodes())(on_codes_in_text)

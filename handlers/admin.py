@@ -59,5 +59,5 @@ async def cmd_admin(
 
 def build() -> Router:
     router = Router(name="admin")
-    router.message(Command("admin"))(cmd_admin)
+    router.message(Command("admin", ignore_case=True))(cmd_admin)
     return router

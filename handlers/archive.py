@@ -67,7 +67,7 @@ async def on_archive_button(
 
 def build() -> Router:
     router = Router(name="archive")
-    router.message(Command("archive"))(cmd_archive)
+    router.message(Command("archive", ignore_case=True))(cmd_archive)
     router.callback_query(ArchivePageCb.filter())(on_archive_page)
     router.callback_query(
         ItemCb.filter(F.action.in_({ItemAction.ARCHIVE, ItemAction.UNARCHIVE})), OwnedItem()

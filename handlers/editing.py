@@ -72,9 +72,11 @@ async def on_command_while_renaming(message: Message, state: FSMContext) -> None
 def build_dialogue_exit() -> Router:
     """Included before the routers that answer commands, which would leave the rename open."""
     router = Router(name="rename-exit")
-    router.message(StateFilter(Rename.waiting_label), F.text.startswith("/"), ~Command("cancel"))(
-        on_command_while_renaming
-    )
+    router.message(
+        StateFilter(Rename.waiting_label),
+        F.text.startswith("/"),
+        ~Command("cancel", ignore_case=True),
+    )(on_command_while_renaming)
     return router
 
 
@@ -142,12 +144,14 @@ async def cmd_remove(
 def build() -> Router:
     router = Router(name="editing")
     router.callback_query(ItemCb.filter(F.action == ItemAction.RENAME), OwnedItem())(on_rename)
-    router.message(StateFilter(Rename.waiting_label), Command("cancel"))(on_rename_cancel)
+    router.message(StateFilter(Rename.waiting_label), Command("cancel", ignore_case=True))(
+        on_rename_cancel
+    )
     router.message(StateFilter(Rename.waiting_label), ContainsCodes())(on_code_while_renaming)
     router.message(StateFilter(Rename.waiting_label), F.text)(on_new_label)
     router.callback_query(ItemCb.filter(F.action == ItemAction.DELETE), OwnedItem())(on_delete)
     router.callback_query(ItemCb.filter(F.action == ItemAction.DELETE_YES), OwnedItem())(
         on_delete_yes
     )
-    router.message(Command("remove"))(cmd_remove)
+    router.message(Command("remove", ignore_case=True))(cmd_remove)
     return router

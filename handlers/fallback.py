@@ -67,7 +67,7 @@ async def on_stale_button(query: CallbackQuery, texts: Texts) -> None:
 
 def build() -> Router:
     router = Router(name="fallback")
-    router.message(Command("cancel"))(on_nothing_to_cancel)
+    router.message(Command("cancel", ignore_case=True))(on_nothing_to_cancel)
     router.message(F.text.startswith("/"))(on_unknown_command)
     router.message(F.text)(on_text)
     router.message()(on_other_content)

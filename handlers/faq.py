@@ -43,6 +43,6 @@ async def on_faq(query: CallbackQuery, callback_data: FaqCb, texts: Texts, shop_
 
 def build() -> Router:
     router = Router(name="faq")
-    router.message(Command("faq"))(cmd_faq)
+    router.message(Command("faq", ignore_case=True))(cmd_faq)
     router.callback_query(FaqCb.filter())(on_faq)
     return router

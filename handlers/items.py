@@ -136,7 +136,7 @@ async def on_mute(
 
 def build() -> Router:
     router = Router(name="items")
-    router.message(Command("list"))(cmd_list)
+    router.message(Command("list", ignore_case=True))(cmd_list)
     router.callback_query(PageCb.filter())(on_page)
     router.callback_query(ItemCb.filter(F.action == ItemAction.OPEN), OwnedItem())(on_open)
     router.callback_query(ItemCb.filter(F.action == ItemAction.BACK), OwnedItem())(on_back)

@@ -80,7 +80,9 @@ async def reply_order(
 
 def build() -> Router:
     router = Router(name="orders")
-    router.message(StateFilter(OrderDialog.waiting_contact), Command("cancel"))(on_cancel)
+    router.message(StateFilter(OrderDialog.waiting_contact), Command("cancel", ignore_case=True))(
+        on_cancel
+    )
     router.message(StateFilter(OrderDialog.waiting_contact), F.text, ~F.text.startswith("/"))(
         on_contact
     )

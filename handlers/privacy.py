@@ -43,6 +43,6 @@ async def on_forget(
 
 def build() -> Router:
     router = Router(name="privacy")
-    router.message(Command("forget"))(cmd_forget)
+    router.message(Command("forget", ignore_case=True))(cmd_forget)
     router.callback_query(ForgetCb.filter())(on_forget)
     return router

@@ -105,6 +105,6 @@ async def _show_choices(
 
 def build() -> Router:
     router = Router(name="settings")
-    router.message(Command("settings"))(cmd_settings)
+    router.message(Command("settings", ignore_case=True))(cmd_settings)
     router.callback_query(SettingsCb.filter())(on_settings)
     return router

@@ -76,6 +76,6 @@ def _name(message: Message) -> str:
 
 def build() -> Router:
     router = Router(name="start")
-    router.message(CommandStart())(cmd_start)
-    router.message(Command("help"))(cmd_help)
+    router.message(CommandStart(ignore_case=True))(cmd_start)
+    router.message(Command("help", ignore_case=True))(cmd_help)
     return router

@@ -55,5 +55,5 @@ async def cmd_status(
 
 def build() -> Router:
     router = Router(name="status")
-    router.message(Command("status"))(cmd_status)
+    router.message(Command("status", ignore_case=True))(cmd_status)
     return router

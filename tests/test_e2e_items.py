@@ -363,6 +363,12 @@ async def test_unknown_command_gets_a_hint(alice: Chat) -> None:
     assert "/help" in reply.text
 
 
+async def test_a_command_capitalised_by_the_phone_keyboard_still_works(alice: Chat) -> None:
+    assert "Здравствуйте, Алиса" in (await alice.sends("/Start")).text
+    assert "Список пуст" in (await alice.sends("/List")).text
+    assert "Добавлено" in (await alice.sends("/ADD RA000012349CN")).text
+
+
 async def test_text_without_codes_gets_a_hint(alice: Chat) -> None:
     reply = await alice.sends("привет")
     assert "трек-номер" in reply.text
