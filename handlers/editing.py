@@ -99,11 +99,17 @@ async def on_code_while_renaming(
     await reply_to_scan(message, scan, user, tracking, texts, tz, orders, state)
 
 
+def _named(view: ItemView) -> dict[str, str]:
+    """Label and number both: two items labelled alike are told apart by their numbers."""
+    label = view.item.subscription.label
+    return {"label": escape(label), "code": escape(view.item.shipment.code)}
+
+
 async def on_delete(query: CallbackQuery, view: ItemView, texts: Texts) -> None:
     if isinstance(query.message, Message):
         await edit_or_keep(
             query.message,
-            texts("delete-confirm", title=escape(view.item.title)),
+            texts("delete-confirm", **_named(view)),
             confirm_delete_keyboard(view.item.id, texts),
         )
     await query.answer()
@@ -114,7 +120,7 @@ async def on_delete_yes(
 ) -> None:
     await tracking.remove(query.from_user.id, view.item.id)
     if isinstance(query.message, Message):
-        await edit_or_keep(query.message, texts("delete-done", title=escape(view.item.title)))
+        await edit_or_keep(query.message, texts("delete-done", **_named(view)))
     await query.answer()
 
 
@@ -134,7 +140,7 @@ async def cmd_remove(
         return
     for view in views[:MAX_MATCHES]:
         await message.answer(
-            texts("delete-confirm", title=escape(view.item.title)),
+            texts("delete-confirm", **_named(view)),
             reply_markup=confirm_delete_keyboard(view.item.id, texts),
         )
     if len(views) > MAX_MATCHES:

@@ -12,7 +12,7 @@ from bot.in_flight import GracefulDispatcher
 from providers.clock import ManualClock
 from providers.codes import s10_check_digit
 from tests.fakes.chat import Chat
-from tests.fakes.telegram import FakeTelegram
+from tests.fakes.telegram import FakeTelegram, Message
 
 DELIVERED = "RA000012349CN"  # demo: the normal journey from China
 STALLED = "RA111100427CN"
@@ -85,6 +85,24 @@ async def test_wrong_check_digit_is_refused_with_the_expected_digit(alice: Chat)
     assert "9" in reply.text
     listing = await alice.sends("/list")
     assert "пуст" in listing.text
+
+
+async def test_remove_names_each_match_by_its_number_too(alice: Chat) -> None:
+    """Two items labelled alike are told apart; an unlabelled one is named by its number."""
+    await alice.sends(f"{DELIVERED} сдэк")
+    await alice.sends(f"{DOMESTIC} сдэк 📦")
+    confirms = [m.text for m in await asks_all(alice, "/remove сдэк", 2)]
+    assert any(f"«сдэк» ({DELIVERED})" in text for text in confirms)
+    assert any(f"«сдэк 📦» ({DOMESTIC})" in text for text in confirms)
+    await alice.sends(STALLED)
+    bare = await alice.sends(f"/remove {STALLED}")
+    assert bare.text.startswith(f"Удалить {STALLED} из списка?")
+
+
+async def asks_all(chat: Chat, said: str, count: int) -> list[Message]:
+    await chat.sends(said)
+    await chat.tg.until(lambda: sum("Удалить" in m.text for m in chat.messages) >= count, 10)
+    return [m for m in chat.messages if m.text.startswith("Удалить")][-count:]
 
 
 async def test_adding_the_same_code_twice_says_it_is_already_there(alice: Chat) -> None:
@@ -289,9 +307,9 @@ async def test_a_long_new_label_is_shortened_at_a_word(alice: Chat) -> None:
 async def test_delete_asks_for_confirmation_first(alice: Chat) -> None:
     added = await alice.sends(f"{DELIVERED} куртка")
     confirm = await alice.taps("Удалить", on=added)
-    assert confirm.message is not None and "Удалить «куртка»" in confirm.message.text
+    assert confirm.message is not None and "Удалить «куртка» (RA" in confirm.message.text
     done = await alice.taps("Да, удалить", on=confirm.message)
-    assert done.message is not None and "Удалено из списка: «куртка»" in done.message.text
+    assert done.message is not None and "Удалено из списка: «куртка» (RA" in done.message.text
     listing = await alice.sends("/list")
     assert "пуст" in listing.text
 

@@ -156,8 +156,14 @@ muted-off = Alerts on
 rename-prompt = Send a new label for “{ $title }” as one message (or /cancel).
 rename-cancelled = OK, the label stays as it is.
 rename-done = ✏️ Label saved.
-delete-confirm = Remove “{ $title }” from your list? You will get no more alerts about it.
-delete-done = 🗑 Removed from your list: “{ $title }”.
+delete-confirm = Remove { PRESENT($label) ->
+        [yes] “{ $label }” (<code>{ $code }</code>)
+       *[no] <code>{ $code }</code>
+    } from your list? You will get no more alerts about it.
+delete-done = 🗑 Removed from your list: { PRESENT($label) ->
+        [yes] “{ $label }” (<code>{ $code }</code>)
+       *[no] <code>{ $code }</code>
+    }.
 forget-confirm = Delete everything I keep about you? This covers your parcels and orders ({ $items } in total, { $archived } of them archived), your settings and any alerts not yet sent. This cannot be undone. Only the times you added new numbers or checked orders stay, because the limits count them; they are deleted by themselves within a day.
 forget-done = 🗑 Done: I have deleted your list of parcels and orders, your settings and alerts. Send a number any time to start again.
 forget-kept = OK, nothing has been deleted.
