@@ -33,15 +33,16 @@ from storage.models import Event, Item, OutboxMessage
 MAX_EVENTS_IN_ALERT = 5
 
 # Stalls where the next step is someone's, not the route's: an unpaid order, one being packed,
-# a courier on the way or a failed delivery, a number no source knows. Their status advice
-# fits better than the advice for a parcel on its way.
+# a parcel at customs (which may wait for the user's details or a payment), a courier on the
+# way or a failed delivery. Their status advice fits better than the advice for a parcel on its
+# way; a number no source knows has a notice of its own.
 OWN_STALL_ADVICE = frozenset(
     {
         Status.AWAITING_PAYMENT,
         Status.PROCESSING,
+        Status.CUSTOMS,
         Status.OUT_FOR_DELIVERY,
         Status.DELIVERY_FAILED,
-        Status.NOT_FOUND,
     }
 )
 
@@ -118,9 +119,10 @@ def _stall(item: Item, title: str, texts: Texts, now: datetime, shop: str) -> tu
     shipment = item.shipment
     days = max(1, (now - (shipment.last_event_at or shipment.created_at)).days)
     if shipment.status is Status.NOT_FOUND:
+        # The status advice says to wait a week: this notice comes when that week is over.
         head = texts("stall-not-found-title", title=title, days=days)
-    else:
-        head = texts("stall-title", title=title, days=days)
+        return head, texts("stall-not-found-todo", shop=shop)
+    head = texts("stall-title", title=title, days=days)
     if shipment.status in OWN_STALL_ADVICE:
         return head, texts(status_key(shipment.status, "todo"), shop=shop)
     return head, texts("stall-todo", shop=shop)

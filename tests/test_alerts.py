@@ -385,7 +385,23 @@ async def test_a_stall_is_announced_once(
     await settle(alice)
     stalls = [m.text for m in alice.messages if "нет новостей" in m.text]
     assert len(stalls) == 1
-    assert "продав" in stalls[0]
+    assert "продав" in stalls[0] and "заявление на розыск" in stalls[0]
+    assert "Проверьте номер" not in stalls[0]  # it has been scanned: the number is right
+
+
+async def test_a_parcel_stalled_at_customs_gets_the_customs_advice(
+    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
+) -> None:
+    alice = chat(1, "ru")
+    await alice.sends(CODE)
+    source.set(CODE, Status.CUSTOMS, (clock.now, Status.CUSTOMS, "Таможенное оформление", ""))
+    clock.advance(hours=1)
+    await cycle(scripted)
+    clock.advance(days=8)
+    await cycle(scripted, spaced=True)
+    await settle(alice)
+    [notice] = [m.text for m in alice.messages if "нет новостей уже 8 дней" in m.text]
+    assert "Госуслуги" in notice and "Паузы бывают" not in notice
 
 
 async def test_a_number_never_found_stalls_counted_from_when_it_was_added(
@@ -398,7 +414,8 @@ async def test_a_number_never_found_stalls_counted_from_when_it_was_added(
     await settle(alice)
     [notice] = [m.text for m in alice.messages if m.text.startswith("🔍")]
     assert "данных по номеру нет уже 8 дней" in notice
-    assert "проверьте, что в нём нет ошибок" in notice  # the not-found advice
+    assert "повод уточнить номер у продавца" in notice  # the week's wait is over
+    assert "если данных нет неделю" not in notice
     assert "Паузы бывают" not in notice  # not the advice for a parcel on its way
 
 

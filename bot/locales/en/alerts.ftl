@@ -10,12 +10,12 @@ stall-not-found-title = 🔍 <b>{ $title }</b>: still no data for this number af
         [one] day
        *[other] days
     }
+stall-not-found-todo = That long without data is a reason to check the number with the seller or the shop's support: it may be mistyped, or the parcel may not have been handed to the carrier yet. I will keep checking it myself.
 stall-todo =
-    Gaps happen, especially on the international leg and at customs. What you can do:
-    1. Check the number.
-    2. Wait another 1–2 working days.
-    3. If the parcel is at customs, check your text messages and the carrier's app: they may be waiting for your details or a payment.
-    4. Contact the seller or the shop's support with the order number, or the carrier with the tracking number.
+    Gaps happen, especially on the international leg: not every step there gets a scan. What you can do:
+    1. Wait another 1–2 working days.
+    2. Contact the seller or the shop's support with the order number: they sometimes know more than the tracking shows.
+    3. Contact the carrier with the tracking number; Russian Post accepts a search request on its website or at the office.
 pickup-reminder-title = ⏰ <b>Reminder:</b> “{ $title }” is still waiting for you at the pickup point. Don't forget to collect it.
 expired-title = 💤 <b>{ $title }</b>: no new data for too long, so I have stopped checking this number.
 expired-todo = If the parcel has not arrived, contact the seller or the shop's support with your order number; on AliExpress, open a dispute before the buyer protection period ends. To have me check the number again, press “Refresh”.
