@@ -107,7 +107,9 @@ async def assemble(
             metrics,
             new_numbers_per_day=settings.new_numbers_per_user_per_day,
         )
-        catalogue = Catalogue(default_language=settings.default_language)
+        catalogue = Catalogue(
+            default_language=settings.default_language, orders=settings.order_regex is not None
+        )
         settings_service = SettingsService(
             db, clock, settings.quiet_hours, settings.default_timezone, tracking.forget_user
         )

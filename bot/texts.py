@@ -28,6 +28,8 @@ __all__ = ["FAQ_TOPICS", "LOCALES_DIR", "OPTIONAL_ARGS", "Catalogue", "Texts"]
 logger = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).with_name("locales")
+# What this bot's setup lets its texts say, as a term the catalogue adds to every language.
+SETUP_TERM = "-setup = setup\n    .orders = {orders}\n"
 
 # FAQ topics in menu order; each has faq-<topic>-title, -body and -keywords.
 FAQ_TOPICS: tuple[str, ...] = (
@@ -115,8 +117,17 @@ class Texts:
 class Catalogue:
     """All languages found under a locales directory, one folder of `*.ftl` files each."""
 
-    def __init__(self, directory: Path | None = None, default_language: str = "ru") -> None:
+    def __init__(
+        self,
+        directory: Path | None = None,
+        default_language: str = "ru",
+        *,
+        orders: bool = True,
+    ) -> None:
+        """`orders`: this bot follows order numbers (a shop's pattern is set), so its texts
+        may invite them; they read it as the term attribute `-setup.orders` (yes or no)."""
         root = directory if directory is not None else LOCALES_DIR
+        self._setup = SETUP_TERM.format(orders="yes" if orders else "no")
         self._messages: dict[str, dict[str, ast.Message]] = {}
         self._texts: dict[str, Texts] = {}
         self._carriers: dict[str, str] = {}
@@ -148,6 +159,7 @@ class Catalogue:
                 if isinstance(entry, ast.Message):
                     messages[entry.id.name] = entry
             bundle.add_resource(resource)
+        bundle.add_resource(FluentResource(self._setup))
         self._messages[language] = messages
         self._texts[language] = Texts(language, bundle, self._texts, self._carriers)
         for name in messages:

@@ -390,6 +390,7 @@ async def test_a_command_capitalised_by_the_phone_keyboard_still_works(alice: Ch
 async def test_text_without_codes_gets_a_hint(alice: Chat) -> None:
     reply = await alice.sends("привет")
     assert "трек-номер" in reply.text
+    assert "заказа" not in reply.text  # this bot has no shop: order numbers get nowhere
 
 
 async def test_deep_link_adds_a_code(alice: Chat) -> None:

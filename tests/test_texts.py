@@ -388,3 +388,20 @@ def test_small_talk_is_a_short_greeting_or_thanks_in_either_language(
     catalogue: Catalogue, text: str, kind: str | None
 ) -> None:
     assert small_talk_for(text, catalogue.for_language("ru")) == kind
+
+
+INVITATIONS = {"ru": ("номер заказа", "или заказа"), "en": ("order number", "or order")}
+
+
+def test_texts_invite_order_numbers_only_where_the_bot_follows_them() -> None:
+    """Without a shop's pattern an order number gets nowhere, so no text asks for one."""
+    keys = ("help", "list-empty", "fallback-hint", "fallback-greeting", "cancel-nothing")
+    for language, phrases in INVITATIONS.items():
+        with_orders = Catalogue(orders=True).for_language(language)
+        without = Catalogue(orders=False).for_language(language)
+        for key in keys:
+            assert any(phrase in with_orders(key) for phrase in phrases), (language, key)
+            assert not any(phrase in without(key) for phrase in phrases), (language, key)
+        word = "заказ" if language == "ru" else "order"
+        for key in ("faq-no-items", "cmd-add"):
+            assert word in with_orders(key) and word not in without(key), (language, key)

@@ -133,4 +133,7 @@ faq-privacy-body =
     I send tracking numbers only to tracking services, to learn their status. An order number and the phone or e-mail that confirms it go to the shop; I do not keep the contact. /remove deletes one number, /forget everything I keep about you.
 faq-privacy-keywords = privacy, personal data, my data, data, delete, do you store, do you keep
 faq-your-items = 📋 The statuses of your parcels and orders ({ $count }) are in /list
-faq-no-items = 📦 Send me a tracking or order number: I'll show where the parcel is and keep an eye on it.
+faq-no-items = 📦 Send me a { -setup.orders ->
+        [yes] tracking or order number
+       *[no] tracking number
+    }: I'll show where the parcel is and keep an eye on it.

@@ -1,5 +1,8 @@
 ## Commands menu
-cmd-add = Add a tracking or order number
+cmd-add = { -setup.orders ->
+        [yes] Add a tracking or order number
+       *[no] Add a tracking number
+    }
 cmd-list = My parcels and orders
 cmd-status = Status: all or one
 cmd-archive = Archive of finished items
@@ -19,7 +22,10 @@ start-welcome =
 start-bad-link = This link is not valid or has expired. Send me the tracking number as a message and I will add it.
 help =
     <b>How to use</b>
-    • Send a tracking number or an order number: I will follow it and message you when something changes. Add a label after the number if you like.
+    • Send a { -setup.orders ->
+        [yes] tracking number or an order number
+       *[no] tracking number
+    }: I will follow it and message you when something changes. Add a label after the number if you like.
     • /add <code>number label</code> does the same as a command.
     • /list shows all your parcels and orders, /status <code>number or label</code> shows a detailed card.
     • Under a card: refresh, history, what the status means, mute, edit the label, delete, and for finished items, archive.
@@ -130,7 +136,10 @@ btn-notify-off = 🔕 Turn off
 btn-language-auto = Same as Telegram
 
 ## Items
-list-empty = Your list is empty. Send a tracking number or an order number and I will start following it.
+list-empty = Your list is empty. Send a { -setup.orders ->
+        [yes] tracking number or an order number
+       *[no] tracking number
+    } and I will start following it.
 list-title = 📋 <b>Your parcels and orders: { $count }</b>{ $pages ->
     [1] {""}
    *[other] {" "}(page { $page } of { $pages })
@@ -215,10 +224,16 @@ tz-kamchatka = Kamchatka (MSK+9)
 unknown-command = There is no such command. See /help.
 fallback-question = I have no answer to that question. Here is what I can tell you about, or send a tracking number and I will show where the parcel is:
 fallback-question-words = how, where, when, why, what, which, who, can, could, is, are, does, do, help
-fallback-hint = I found no tracking number here. Send a parcel or order number such as <code>RA123456785CN</code>, or have a look at /faq.
+fallback-hint = I found no tracking number here. Send a { -setup.orders ->
+        [yes] parcel or order number
+       *[no] tracking number
+    } such as <code>RA123456785CN</code>, or have a look at /faq.
 smalltalk-greeting-keywords = hello, hi, hey, good morning, good afternoon, good evening
 smalltalk-thanks-keywords = thank, thanks, thx, cheers
-fallback-greeting = Hello! Send me a tracking or order number: I'll show its status and message you when it changes. What I can do: /help.
+fallback-greeting = Hello! Send me a { -setup.orders ->
+        [yes] tracking or order number
+       *[no] tracking number
+    }: I'll show its status and message you when it changes. What I can do: /help.
 fallback-thanks = You're welcome! I'll message you when something changes.
 fallback-not-text = I only understand text: send the tracking number as a message.
 button-outdated = This button is outdated. Open /list again.
@@ -227,7 +242,10 @@ button-outdated = This button is outdated. Open /list again.
 order-ask-contact = To show order <b>{ $order }</b>, the shop needs to be sure it is yours. Send the phone number or e-mail used in the order (or /cancel).
 order-contact-invalid = That does not look like a phone number or an e-mail. Send e.g. <code>+7 999 123-45-67</code> or <code>name@example.com</code>, or /cancel.
 order-cancelled = OK, cancelled.
-cancel-nothing = There is nothing to cancel right now. Send a tracking number or an order number, or see /help.
+cancel-nothing = There is nothing to cancel right now. Send a { -setup.orders ->
+        [yes] tracking number or an order number
+       *[no] tracking number
+    }, or see /help.
 order-following = ✅ Order <b>{ $order }</b> confirmed: I am following it.
 order-no-match = Order <b>{ $order }</b> was not found, or the contact does not match the one in the order. Please check both. Attempts left: { $left }.
 order-too-many = Too many attempts. Please try again in { $minutes } { $minutes ->
