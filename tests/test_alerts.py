@@ -389,21 +389,6 @@ async def test_a_stall_is_announced_once(
     assert "Проверьте номер" not in stalls[0]  # it has been scanned: the number is right
 
 
-async def test_a_parcel_stalled_at_customs_gets_the_customs_advice(
-    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
-) -> None:
-    alice = chat(1, "ru")
-    await alice.sends(CODE)
-    source.set(CODE, Status.CUSTOMS, (clock.now, Status.CUSTOMS, "Таможенное оформление", ""))
-    clock.advance(hours=1)
-    await cycle(scripted)
-    clock.advance(days=8)
-    await cycle(scripted, spaced=True)
-    await settle(alice)
-    [notice] = [m.text for m in alice.messages if "нет новостей уже 8 дней" in m.text]
-    assert "Госуслуги" in notice and "Паузы бывают" not in notice
-
-
 async def test_a_number_never_found_stalls_counted_from_when_it_was_added(
     scripted: App, clock: ManualClock, chat: Callable[..., Chat]
 ) -> None:
@@ -419,22 +404,44 @@ async def test_a_number_never_found_stalls_counted_from_when_it_was_added(
     assert "Паузы бывают" not in notice  # not the advice for a parcel on its way
 
 
-async def test_a_failed_delivery_that_stalls_gets_its_own_advice(
-    scripted: App, source: ScriptedSource, clock: ManualClock, chat: Callable[..., Chat]
+@pytest.mark.parametrize(
+    ("language", "status", "description", "days", "advice", "general"),
+    [
+        (
+            "en",
+            Status.DELIVERY_FAILED,
+            "No one home",
+            4,
+            "its storage period has already started",
+            "Gaps happen",
+        ),
+        ("ru", Status.CUSTOMS, "Таможенное оформление", 8, "Госуслуги", "Паузы бывают"),
+    ],
+)
+async def test_a_stall_waiting_on_someone_gets_its_own_status_advice(
+    scripted: App,
+    source: ScriptedSource,
+    clock: ManualClock,
+    chat: Callable[..., Chat],
+    language: str,
+    status: Status,
+    description: str,
+    days: int,
+    advice: str,
+    general: str,
 ) -> None:
-    alice = chat(1, "en")
+    """A failed delivery waits on the user's call, customs on their details or a payment."""
+    alice = chat(1, language)
     await alice.sends(CODE)
-    source.set(
-        CODE, Status.DELIVERY_FAILED, (clock.now, Status.DELIVERY_FAILED, "No one home", "")
-    )
+    source.set(CODE, status, (clock.now, status, description, ""))
     clock.advance(hours=1)
     await cycle(scripted)
-    clock.advance(days=4)
+    clock.advance(days=days)
     await cycle(scripted, spaced=True)
     await settle(alice)
-    [notice] = [m.text for m in alice.messages if "no news for 4 days" in m.text]
-    assert "its storage period has already started" in notice
-    assert "Gaps happen" not in notice
+    heading = f"no news for {days} days" if language == "en" else f"нет новостей уже {days} дней"
+    [notice] = [m.text for m in alice.messages if heading in m.text]
+    assert advice in notice and general not in notice
 
 
 async def test_pickup_reminder_fires_once_before_storage_ends(
