@@ -47,7 +47,7 @@ async def reply_to_scan(
         await message.answer(bad_codes_text(found.bad, texts))
     to_verify = [c for c in found.codes if orders.needs_contact(c)]
     codes = [c for c in found.codes if c not in to_verify]
-    numbers = len(found.codes) + len(found.doubtful)
+    numbers = len(codes) + len(found.doubtful)  # an order number is named apart, in its dialogue
     if codes:
         label = found.rest if numbers == 1 else ""
         outcomes = await tracking.add(user.id, codes, label, waiting=TypingWhileSlow(message))

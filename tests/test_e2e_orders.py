@@ -249,3 +249,12 @@ async def test_polling_an_order_omits_the_contact(
     await shop_bot.poller.tick()
     polls = shop.requests[before:]
     assert polls and all("contact" not in r.query for r in polls)
+
+
+async def test_a_parcel_sent_with_an_order_number_keeps_its_label(alice: Chat) -> None:
+    """The order number goes to its dialogue; the one parcel beside it is still one number."""
+    await alice.sends(f"{PARCEL} куртка, заказ {ORDER}")
+    card = await alice.wait_for_message(lambda m: "Добавлено" in m.text)
+    assert "куртка" in card.text
+    await alice.wait_for_message(lambda m: "телефон" in m.text or "e-mail" in m.text)
+    assert not any("не добавил" in m.text for m in alice.messages)
