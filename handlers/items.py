@@ -98,8 +98,20 @@ async def on_refresh(
         await query.answer(texts("refresh-too-soon", seconds=outcome.wait_seconds))
     elif outcome.state is RefreshState.SOURCE_DOWN:
         await query.answer(texts("refresh-source-down"), show_alert=True)
-    else:
+    elif _news(view, outcome.view):
         await query.answer(texts("refresh-done"))
+    else:
+        await query.answer(texts("refresh-nothing-new"))
+
+
+def _news(before: ItemView, after: ItemView) -> bool:
+    """A new event or status since the card was drawn, or the first answer the source gave:
+    otherwise "updated" would promise more than there is."""
+    old, new = before.last_event, after.last_event
+    if (old.id if old else None) != (new.id if new else None):
+        return True
+    was, now = before.item.shipment, after.item.shipment
+    return was.status is not now.status or (was.checked_at is None and now.checked_at is not None)
 
 
 async def on_history(

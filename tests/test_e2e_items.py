@@ -220,6 +220,9 @@ async def test_refresh_shows_the_new_status_once_time_has_passed(
     assert tap.message is not None
     assert "Нет данных" in before and "Нет данных" not in tap.message.text
     assert "🚚 В пути" in tap.message.text
+    clock.advance(minutes=2)  # past the refresh limit; the demo's parcel has not moved since
+    again = await alice.taps("Обновить", on=tap.message)
+    assert again.answer_text == "Проверил: нового пока нет"
 
 
 async def test_refresh_is_limited_to_once_a_minute(alice: Chat, clock: ManualClock) -> None:

@@ -155,6 +155,7 @@ archive-not-finished = Only delivered and finished items go to the archive.
 unarchive-done = Back in your list
 item-gone = This item is no longer in your list.
 refresh-done = Updated
+refresh-nothing-new = Checked: nothing new yet
 refresh-too-soon = Checked a moment ago. Try again in { $seconds } { $seconds ->
     [one] second
    *[other] seconds

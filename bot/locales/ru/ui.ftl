@@ -160,6 +160,7 @@ archive-not-finished = В архив можно убрать только пол
 unarchive-done = Вернул в список
 item-gone = Этого номера уже нет в вашем списке.
 refresh-done = Обновлено
+refresh-nothing-new = Проверил: нового пока нет
 refresh-too-soon = Только что проверял. Можно снова через { $seconds } { $seconds ->
     [one] секунду
     [few] секунды
