@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from aiogram.types import InlineKeyboardMarkup
 from bot.cards import (
     MAX_TITLE_CHARS,
     Card,
+    format_time,
     place,
     render_card,
     shown,
@@ -53,6 +54,7 @@ class AlertContext:
     new_events: tuple[Event, ...]
     last_event: Event | None
     order: str = ""
+    since: datetime | None = None  # when the silence a notice reports began (older rows: unset)
 
 
 async def load_context(db: Database, messages: Sequence[OutboxMessage]) -> AlertContext | None:
@@ -66,7 +68,9 @@ async def load_context(db: Database, messages: Sequence[OutboxMessage]) -> Alert
             return None
         events = await tx.events.by_ids(item.shipment.id, event_ids) if event_ids else []
         last = await tx.events.latest(item.shipment.id)
-    return AlertContext(item, tuple(events), last, str(first.payload.get("order", "")))
+    since = first.payload.get("since")
+    began = datetime.fromtimestamp(int(since), UTC) if isinstance(since, int | float) else None
+    return AlertContext(item, tuple(events), last, str(first.payload.get("order", "")), began)
 
 
 def is_urgent(kind: str, context: AlertContext) -> bool:
@@ -98,7 +102,8 @@ def _head_and_advice(
     if kind == Silence.STALL:
         return _stall(item, title, texts, now, shop)
     if kind == Silence.PICKUP_REMINDER:
-        head = texts("pickup-reminder-title", title=title)
+        waiting_since = format_time(context.since, tz, now) if context.since else ""
+        head = texts("pickup-reminder-title", title=title, since=waiting_since)
         return head, texts(status_key(status, "todo"), shop=shop)
     if kind == Silence.EXPIRED:
         return texts("expired-title", title=title), texts("expired-todo")

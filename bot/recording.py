@@ -130,7 +130,12 @@ class Recorder:
         for subscription, user in await tx.subscriptions.followers(shipment.id):
             if subscription.muted or not user.notifications:
                 continue
-            payload = {"shipment_id": shipment.id, "subscription_id": subscription.id}
+            # `since`: when the silence began (a pickup reminder: the arrival), for its text.
+            payload = {
+                "shipment_id": shipment.id,
+                "subscription_id": subscription.id,
+                "since": since,
+            }
             key = f"{verdict.value}:{subscription.id}:{since}"
             queued += await tx.outbox.enqueue(user.id, verdict.value, payload, key, now, now)
         self.metrics.alerts_queued.labels(verdict.value).inc(queued)

@@ -50,7 +50,7 @@ FAQ_TOPICS: tuple[str, ...] = (
 CARRIER_PREFIX = "carrier-"
 
 # Placeables a caller may leave out, with the value used then.
-OPTIONAL_ARGS: Mapping[str, str] = {"shop": ""}
+OPTIONAL_ARGS: Mapping[str, str] = {"shop": "", "since": ""}
 
 
 def _present(value: object) -> Any:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -463,6 +464,8 @@ async def test_pickup_reminder_fires_once_before_storage_ends(
     await settle(alice)
     reminders = [m.text for m in alice.messages if "Напоминание" in m.text]
     assert len(reminders) == 1
+    moscow = arrived.astimezone(ZoneInfo("Europe/Moscow"))
+    assert f"в пункте выдачи (с {moscow:%d.%m %H:%M})" in reminders[0]  # since the arrival
 
 
 async def test_pickup_reminder_counts_from_the_arrival_not_from_later_notices(

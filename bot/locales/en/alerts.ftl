@@ -16,7 +16,10 @@ stall-todo =
     1. Wait another 1–2 working days.
     2. Contact the seller or the shop's support with the order number: they sometimes know more than the tracking shows.
     3. Contact the carrier with the tracking number; Russian Post accepts a search request on its website or at the office.
-pickup-reminder-title = ⏰ <b>Reminder:</b> “{ $title }” is still waiting for you at the pickup point. Don't forget to collect it.
+pickup-reminder-title = ⏰ <b>Reminder:</b> “{ $title }” is still waiting for you at the pickup point{ PRESENT($since) ->
+        [yes] {" "}(since { $since })
+       *[no] {""}
+    }. Don't forget to collect it.
 expired-title = 💤 <b>{ $title }</b>: no new data for too long, so I have stopped checking this number.
 expired-todo = If the parcel has not arrived, contact the seller or the shop's support with your order number; on AliExpress, open a dispute before the buyer protection period ends. To have me check the number again, press “Refresh”.
 linked-title = 📦 Order <b>{ $order }</b> has been handed to the carrier. I now follow the parcel <code>{ $code }</code> as well: no need to copy the number anywhere.
