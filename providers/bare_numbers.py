@@ -111,10 +111,6 @@ def asked_numbers(text: str) -> tuple[Asked, ...]:
     return tuple({asked.code.value: asked for _, asked in ordered}.values())
 
 
-def asked_codes(text: str) -> tuple[Code, ...]:
-    return tuple(asked.code for asked in asked_numbers(text))
-
-
 def _lifted(text: str) -> str:
     """The message as if its doubtful S10 codes had been typed in upper case."""
     for start, end, _ in doubtful_s10(text):

@@ -13,7 +13,6 @@ from bot.callbacks import NumberCb
 from providers.bare_numbers import (
     AskReason,
     asked_code,
-    asked_codes,
     asked_numbers,
     bare_number,
     label_beside,
@@ -94,6 +93,13 @@ def test_the_label_beside_a_number_is_kept_only_when_it_was_the_messages_one_num
 
 
 # S10 codes whose lower-case letters stand apart from the digits: asked about, never taken.
+
+
+def asked_codes(text: str) -> tuple[Code, ...]:
+    """The codes a message would be asked about, without why."""
+    return tuple(asked.code for asked in asked_numbers(text))
+
+
 SPACED = "ra 123456785 cn"
 RA = Code("RA123456785CN", CodeKind.S10)
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
